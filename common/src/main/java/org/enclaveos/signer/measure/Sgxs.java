@@ -1,0 +1,60 @@
+package org.enclaveos.signer.measure;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import org.enclaveos.signer.ErrorKind;
+import org.enclaveos.signer.SignerException;
+import org.enclaveos.signer.sgx.Hash256;
+
+/** The top layer: measures a canonical SGXS stream. */
+public final class Sgxs {
+    private Sgxs() {
+    }
+
+    /** What measuring an SGXS stream found. */
+    public record Result(Hash256 mrenclave, long enclaveSize, long ssaFrameSize, long pages,
+                         long measuredChunks, long unmeasuredChunks, long bytes) {
+    }
+
+    /** Measures a file; errors are prefixed with its name. */
+    public static Result measure(Path file) {
+        try (InputStream in = Files.newInputStream(file)) {
+            return measure(in);
+        } catch (SignerException e) {
+            throw e.in(file.toString());
+        } catch (IOException e) {
+            throw new SignerException(ErrorKind.IO, file + ": cannot read: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Measures a stream with constant memory. The reader checks every record against the canonical
+     * rules and hands the measured records' bytes, unchanged, to the running SHA-256: for a valid SGXS
+     * stream those bytes are exactly the blocks {@link Measurement} would encode.
+     */
+    public static Result measure(InputStream stream) throws IOException {
+        Measurement m = Measurement.forSgxsStream();
+        SgxsReader reader = new SgxsReader(stream, m::updateRaw);
+        CanonicalSgxs rules = new CanonicalSgxs();
+        long pages = 0;
+        long measured = 0;
+        long unmeasured = 0;
+        long bytes = 0;
+        for (SgxsRecord r; (r = reader.next()) != null; ) {
+            rules.accept(r);
+            bytes = r.position() + Measurement.BLOCK_SIZE + r.type().dataSize();
+            switch (r.type()) {
+                case EADD -> pages++;
+                case EEXTEND -> measured++;
+                case UNMEASURED -> unmeasured++;
+                case ECREATE, UNSIZED -> { }
+            }
+        }
+        rules.finish();
+        reader.finish();
+        return new Result(m.finish(), rules.enclaveSize(), rules.ssaFrameSize(), pages, measured, unmeasured, bytes);
+    }
+}

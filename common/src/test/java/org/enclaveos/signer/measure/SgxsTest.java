@@ -1,0 +1,146 @@
+package org.enclaveos.signer.measure;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.util.Arrays;
+
+import org.enclaveos.signer.ErrorKind;
+import org.enclaveos.signer.SignerException;
+import org.enclaveos.signer.testing.SgxsBuilder;
+import org.junit.jupiter.api.Test;
+
+/** SGXS streams the tests write, each checked against a plain SHA-256 of its measured records. */
+class SgxsTest {
+    private static final byte[] CHUNK = new byte[256];
+
+    static Sgxs.Result measure(byte[] stream) throws IOException {
+        return Sgxs.measure(new ByteArrayInputStream(stream));
+    }
+
+    static SignerException refused(byte[] stream) {
+        return assertThrows(SignerException.class, () -> measure(stream));
+    }
+
+    @Test
+    void fullyMeasuredPagesAndTcs() throws IOException {
+        SgxsBuilder b = new SgxsBuilder().ecreate(1, 0x8000)
+                .measuredPage(0, 0x100, 1)
+                .measuredPage(0x1000, 0x207, 2)
+                .measuredPage(0x2000, 0x201, 3);
+        Sgxs.Result r = measure(b.bytes());
+        assertEquals(b.expectedMrenclave(), r.mrenclave().hex());
+        assertEquals(3, r.pages());
+        assertEquals(48, r.measuredChunks());
+        assertEquals(0x8000, r.enclaveSize());
+    }
+
+    @Test
+    void eaddWithoutEextendAndPartiallyMeasuredPages() throws IOException {
+        SgxsBuilder b = new SgxsBuilder().ecreate(2, 0x10000)
+                .eadd(0, 0x203)
+                .eadd(0x1000, 0x203)
+                .eextend(0x1000, CHUNK)
+                .eextend(0x1f00, CHUNK)
+                .eadd(0x4000, 0x205);
+        assertEquals(b.expectedMrenclave(), measure(b.bytes()).mrenclave().hex());
+        assertEquals(2, measure(b.bytes()).ssaFrameSize());
+    }
+
+    @Test
+    void unmeasuredRecordsAreSkipped() throws IOException {
+        SgxsBuilder b = new SgxsBuilder().ecreate(1, 0x4000)
+                .eadd(0, 0x201)
+                .unmeasured(0, CHUNK)
+                .eextend(0x100, CHUNK)
+                .unmeasured(0x200, CHUNK);
+        Sgxs.Result r = measure(b.bytes());
+        assertEquals(b.expectedMrenclave(), r.mrenclave().hex());
+        assertEquals(2, r.unmeasuredChunks());
+        assertEquals(1, r.measuredChunks());
+    }
+
+    @Test
+    void chunkOrderWithinAPageIsFree() throws IOException {
+        SgxsBuilder b = new SgxsBuilder().ecreate(1, 0x4000).eadd(0, 0x201)
+                .eextend(0x300, CHUNK).eextend(0x0, CHUNK);
+        assertEquals(b.expectedMrenclave(), measure(b.bytes()).mrenclave().hex());
+    }
+
+    @Test
+    void refusesUnsizedStreams() {
+        SignerException e = refused(new SgxsBuilder().unsized(1).eadd(0, 0x201).bytes());
+        assertEquals(ErrorKind.UNSUPPORTED, e.kind());
+        assertEquals("record 1 at byte 0: UNSIZED record: the enclave size is not set yet, so this stream cannot be measured",
+                e.getMessage());
+    }
+
+    @Test
+    void refusesEextendOutsideThePageOfThePrecedingEadd() {
+        SignerException e = refused(new SgxsBuilder().ecreate(1, 0x4000).eadd(0x1000, 0x201).eextend(0x2000, CHUNK).bytes());
+        assertEquals(ErrorKind.MALFORMED_INPUT, e.kind());
+        assertEquals("record 3 at byte 128: EEXTEND offset 0x2000 is outside the page 0x1000 of the preceding EADD",
+                e.getMessage());
+        SignerException before = refused(new SgxsBuilder().ecreate(1, 0x4000).eextend(0, CHUNK).bytes());
+        assertEquals("record 2 at byte 64: EEXTEND offset 0x0 comes before any EADD", before.getMessage());
+    }
+
+    @Test
+    void refusesOffsetsBeyondSize() {
+        SignerException e = refused(new SgxsBuilder().ecreate(1, 0x4000).eadd(0x4000, 0x201).bytes());
+        assertEquals("record 2 at byte 64: EADD offset 0x4000 is beyond the enclave size 0x4000", e.getMessage());
+        SignerException huge = refused(new SgxsBuilder().ecreate(1, 0x4000).eadd(-4096L, 0x201).bytes());
+        assertEquals(ErrorKind.MALFORMED_INPUT, huge.kind());
+    }
+
+    @Test
+    void refusesSizeNotAPowerOfTwo() {
+        SignerException e = refused(new SgxsBuilder().ecreate(1, 0x5000).bytes());
+        assertEquals("record 1 at byte 0: ECREATE size 0x5000 is not a power of two of at least 0x1000", e.getMessage());
+        assertEquals(ErrorKind.MALFORMED_INPUT, refused(new SgxsBuilder().ecreate(1, 0x800).bytes()).kind());
+        assertEquals(ErrorKind.MALFORMED_INPUT, refused(new SgxsBuilder().ecreate(0, 0x4000).bytes()).kind());
+    }
+
+    @Test
+    void refusesTruncatedRecords() {
+        byte[] whole = new SgxsBuilder().ecreate(1, 0x4000).eadd(0, 0x201).eextend(0, CHUNK).bytes();
+        SignerException inData = refused(Arrays.copyOf(whole, whole.length - 10));
+        assertEquals("record 3 at byte 128: truncated EEXTEND record, expected 320 bytes, the stream ends after 310",
+                inData.getMessage());
+        SignerException inHeader = refused(Arrays.copyOf(whole, 100));
+        assertEquals("record 2 at byte 64: truncated record header, expected 64 bytes, the stream ends after 36",
+                inHeader.getMessage());
+    }
+
+    @Test
+    void refusesUnknownTagsAndNonZeroReservedBytes() {
+        byte[] stream = new SgxsBuilder().ecreate(1, 0x4000).eadd(0, 0x201).bytes();
+        stream[64] = 'X';
+        SignerException tag = refused(stream);
+        assertEquals("record 2 at byte 64: unknown tag \"XADD\\x00\\x00\\x00\\x00\", expected ECREATE, EADD, EEXTEND or UNMEASRD",
+                tag.getMessage());
+        byte[] reserved = new SgxsBuilder().ecreate(1, 0x4000).eadd(0, 0x201).bytes();
+        reserved[64 + 40] = 1;
+        assertEquals("record 2 at byte 64: EADD has a non-zero reserved byte at record offset 40", refused(reserved).getMessage());
+    }
+
+    @Test
+    void refusesOrderingViolations() {
+        assertEquals("record 3 at byte 128: EADD offset 0x1000 does not follow the previous page 0x1000",
+                refused(new SgxsBuilder().ecreate(1, 0x4000).eadd(0x1000, 0x201).eadd(0x1000, 0x201).bytes()).getMessage());
+        assertEquals("record 4 at byte 448: EEXTEND offset 0x100: this chunk was already added",
+                refused(new SgxsBuilder().ecreate(1, 0x4000).eadd(0, 0x201).eextend(0x100, CHUNK).eextend(0x100, CHUNK).bytes())
+                        .getMessage());
+        assertEquals("record 2 at byte 64: a second ECREATE; a stream has exactly one, first",
+                refused(new SgxsBuilder().ecreate(1, 0x4000).ecreate(1, 0x4000).bytes()).getMessage());
+        assertEquals("record 1 at byte 0: EADD before ECREATE; a stream starts with ECREATE",
+                refused(new SgxsBuilder().eadd(0, 0x201).bytes()).getMessage());
+        assertEquals("record 3 at byte 128: EADD offset 0x1800 is not page-aligned",
+                refused(new SgxsBuilder().ecreate(1, 0x4000).eadd(0, 0x201).eadd(0x1800, 0x201).bytes()).getMessage());
+        assertEquals("record 3 at byte 128: EEXTEND offset 0x80 is not 256-byte aligned",
+                refused(new SgxsBuilder().ecreate(1, 0x4000).eadd(0, 0x201).eextend(0x80, CHUNK).bytes()).getMessage());
+        assertEquals("empty SGXS stream: expected an ECREATE record", refused(new byte[0]).getMessage());
+    }
+}
