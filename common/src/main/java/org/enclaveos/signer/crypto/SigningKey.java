@@ -1,0 +1,58 @@
+package org.enclaveos.signer.crypto;
+
+import java.security.PrivateKey;
+import java.security.interfaces.RSAPrivateCrtKey;
+
+import org.enclaveos.signer.sgx.Hash256;
+
+/**
+ * A private key able to sign SIGSTRUCTs, with its public half. It may live in memory (PEM) or in an
+ * HSM (a PKCS#11 handle that never leaves the token). {@link #toString()} never shows key material.
+ */
+public final class SigningKey {
+    private final PrivateKey privateKey;
+    private final VerifyingKey publicKey;
+    private final String source;
+
+    private SigningKey(PrivateKey privateKey, VerifyingKey publicKey, String source) {
+        this.privateKey = privateKey;
+        this.publicKey = publicKey;
+        this.source = source;
+    }
+
+    /**
+     * Pairs a private key with its public key, refusing anything but RSA-3072 with e=3.
+     *
+     * @param source where the key came from (file name, token alias), for messages
+     */
+    public static SigningKey of(PrivateKey privateKey, java.security.PublicKey publicKey, String source) {
+        return new SigningKey(privateKey, VerifyingKey.of(publicKey, source), source);
+    }
+
+    /** For an in-memory RSA key, whose public half follows from the CRT parameters. */
+    public static SigningKey of(RSAPrivateCrtKey key, String source) {
+        return of(key, VerifyingKey.rsaPublicKey(key.getModulus(), key.getPublicExponent()), source);
+    }
+
+    public VerifyingKey publicKey() {
+        return publicKey;
+    }
+
+    public Hash256 mrsigner() {
+        return publicKey.mrsigner();
+    }
+
+    public String source() {
+        return source;
+    }
+
+    /** The JCA handle, for {@link SigstructSigner} and for writing a generated key out. */
+    PrivateKey privateKey() {
+        return privateKey;
+    }
+
+    @Override
+    public String toString() {
+        return "SigningKey[" + source + ", mrsigner=" + mrsigner() + ", private part redacted]";
+    }
+}

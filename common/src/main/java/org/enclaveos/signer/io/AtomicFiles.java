@@ -1,0 +1,144 @@
+package org.enclaveos.signer.io;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileAttribute;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Arrays;
+import java.util.Set;
+
+import org.enclaveos.signer.ErrorKind;
+import org.enclaveos.signer.SignerException;
+
+/**
+ * Writes that never leave a half-written file: content goes to a temporary file in the same
+ * directory, is flushed to disk, and only then takes its final name. A reader sees the old file, no
+ * file, or the whole new one.
+ */
+public final class AtomicFiles {
+    private static final Set<PosixFilePermission> SECRET = PosixFilePermissions.fromString("rw-------");
+    private static final Set<PosixFilePermission> PUBLIC = PosixFilePermissions.fromString("rw-r--r--");
+
+    private AtomicFiles() {
+    }
+
+    /**
+     * Creates {@code target}; refuses (OUTPUT_EXISTS) if anything is already there. The final step
+     * is a hard link, which fails atomically if the name is taken, so two writers cannot both win.
+     *
+     * @param secret write with mode 0600 (keys), else 0644
+     */
+    public static void createNew(Path target, byte[] content, boolean secret) {
+        Path tmp = writeTemp(target, content, secret);
+        try {
+            Files.createLink(target, tmp);
+        } catch (FileAlreadyExistsException e) {
+            throw new SignerException(ErrorKind.OUTPUT_EXISTS, target + ": already exists; not overwritten");
+        } catch (UnsupportedOperationException | IOException e) {
+            // File systems without hard links: a plain rename, after a check (no longer atomic against a racing writer).
+            if (Files.exists(target)) {
+                throw new SignerException(ErrorKind.OUTPUT_EXISTS, target + ": already exists; not overwritten");
+            }
+            move(tmp, target, false);
+            return;
+        } finally {
+            deleteQuietly(tmp);
+        }
+    }
+
+    /**
+     * Writes {@code target} unless it already holds exactly {@code content}. Different content there
+     * is refused, so a rerun is a no-op and never silently replaces a result.
+     *
+     * @return true if the file was written, false if it was already there with this content
+     */
+    public static boolean createOrConfirm(Path target, byte[] content, boolean secret) {
+        if (Files.exists(target)) {
+            if (sameContent(target, content)) {
+                return false;
+            }
+            throw new SignerException(ErrorKind.OUTPUT_EXISTS, target + ": already exists with different content; not overwritten");
+        }
+        createNew(target, content, secret);
+        return true;
+    }
+
+    /** Replaces {@code target} (or creates it) atomically. */
+    public static void replace(Path target, byte[] content, boolean secret) {
+        Path tmp = writeTemp(target, content, secret);
+        try {
+            move(tmp, target, true);
+        } finally {
+            deleteQuietly(tmp);
+        }
+    }
+
+    private static boolean sameContent(Path target, byte[] content) {
+        try {
+            return Files.size(target) == content.length && Arrays.equals(Files.readAllBytes(target), content);
+        } catch (IOException e) {
+            throw new SignerException(ErrorKind.IO, target + ": cannot read: " + e.getMessage(), e);
+        }
+    }
+
+    private static Path writeTemp(Path target, byte[] content, boolean secret) {
+        Path dir = target.toAbsolutePath().getParent();
+        Path tmp = null;
+        try {
+            FileAttribute<Set<PosixFilePermission>> mode = PosixFilePermissions.asFileAttribute(secret ? SECRET : PUBLIC);
+            tmp = Files.createTempFile(dir, "." + target.getFileName() + ".", ".tmp", mode);
+            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
+                ByteBuffer buf = ByteBuffer.wrap(content);
+                while (buf.hasRemaining()) {
+                    ch.write(buf);
+                }
+                ch.force(true);
+            }
+            return tmp;
+        } catch (IOException e) {
+            deleteQuietly(tmp);
+            throw new SignerException(ErrorKind.IO, target + ": cannot write: " + describe(e), e);
+        }
+    }
+
+    private static void move(Path tmp, Path target, boolean replace) {
+        try {
+            if (replace) {
+                Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            } else {
+                Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
+            }
+        } catch (IOException e) {
+            throw new SignerException(ErrorKind.IO, target + ": cannot write: " + describe(e), e);
+        }
+    }
+
+    private static void deleteQuietly(Path p) {
+        if (p != null) {
+            try {
+                Files.deleteIfExists(p);
+            } catch (IOException ignored) {
+                // A stray hidden temp file is harmless; the real output is already in place or absent.
+            }
+        }
+    }
+
+    /** The useful part of an I/O error: "no such directory", "permission denied", "no space left". */
+    public static String describe(IOException e) {
+        String type = e.getClass().getSimpleName();
+        return switch (type) {
+            case "NoSuchFileException" -> "no such file or directory";
+            case "AccessDeniedException" -> "permission denied";
+            case "FileAlreadyExistsException" -> "already exists";
+            case "NotDirectoryException" -> "not a directory";
+            default -> e.getMessage() == null ? type : e.getMessage();
+        };
+    }
+}
