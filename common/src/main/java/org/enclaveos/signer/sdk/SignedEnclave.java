@@ -1,0 +1,129 @@
+package org.enclaveos.signer.sdk;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+import org.enclaveos.signer.ErrorKind;
+import org.enclaveos.signer.SignerException;
+import org.enclaveos.signer.sgx.Sigstruct;
+
+/**
+ * An Intel SGX SDK signed enclave ({@code enclave.signed.so}): an ELF file whose non-allocated
+ * {@code .note.sgxmeta} section holds one or more {@code metadata_t} blocks, each carrying a copy of
+ * the SIGSTRUCT at block offset 64. We find the SIGSTRUCT through that note rather than scanning the
+ * file for something that looks like one.
+ */
+public final class SignedEnclave {
+    static final String NOTE_SECTION = ".note.sgxmeta";
+    static final String NOTE_NAME = "sgx_metadata";
+    static final long METADATA_MAGIC = 0x86A80294635D0E4CL;
+    /** metadata_t: magic u64, version u64, size u32, ..., then the SIGSTRUCT at 64. */
+    static final int SIGSTRUCT_OFFSET = 64;
+    private static final int NOTE_HEADER = 12;
+    private static final int MAX_DESC = 1 << 20;
+
+    /** One metadata block. {@code fileOffset} and {@code sigstructFileOffset} are positions in the ELF file. */
+    public record MetadataBlock(int index, long fileOffset, int major, int minor, int size,
+                                long sigstructFileOffset, Sigstruct sigstruct) {
+        public String version() {
+            return major + "." + minor;
+        }
+    }
+
+    private final List<MetadataBlock> blocks;
+
+    private SignedEnclave(List<MetadataBlock> blocks) {
+        this.blocks = blocks;
+    }
+
+    /** Whether the file starts with the ELF magic (to tell an enclave from a bare SIGSTRUCT). */
+    public static boolean isElf(Path file) {
+        try (InputStream in = Files.newInputStream(file)) {
+            return Arrays.equals(in.readNBytes(4), ElfFile.MAGIC);
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    public static SignedEnclave read(Path file) {
+        try (FileChannel ch = FileChannel.open(file)) {
+            return parse(ElfFile.read(ch));
+        } catch (SignerException e) {
+            throw e.in(file.toString());
+        } catch (IOException e) {
+            throw new SignerException(ErrorKind.IO, file + ": cannot read: " + e.getMessage(), e);
+        }
+    }
+
+    private static SignedEnclave parse(ElfFile elf) throws IOException {
+        ElfFile.Section note = elf.section(NOTE_SECTION).orElseThrow(() -> SignerException.malformed(
+                "not an SGX SDK signed enclave: no " + NOTE_SECTION + " section"));
+        ByteBuffer head = elf.read(note.offset(), NOTE_HEADER, NOTE_SECTION + " header");
+        long namesz = Integer.toUnsignedLong(head.getInt(0));
+        long descsz = Integer.toUnsignedLong(head.getInt(4));
+        if (namesz != NOTE_NAME.length() + 1 || descsz > MAX_DESC || NOTE_HEADER + namesz + descsz > note.size()) {
+            throw SignerException.malformed(NOTE_SECTION + ": note header is malformed (namesz " + namesz
+                    + ", descsz " + descsz + ", section size " + note.size() + ")");
+        }
+        ByteBuffer name = elf.read(note.offset() + NOTE_HEADER, (int) namesz, NOTE_SECTION + " name");
+        String noteName = StandardCharsets.ISO_8859_1.decode(name.limit((int) namesz - 1)).toString();
+        if (!noteName.equals(NOTE_NAME)) {
+            throw SignerException.malformed(NOTE_SECTION + ": note name is \"" + noteName + "\", expected " + NOTE_NAME);
+        }
+        // The SDK does not pad the note name: the metadata starts right after it, unaligned.
+        long start = note.offset() + NOTE_HEADER + namesz;
+        ByteBuffer desc = elf.read(start, (int) descsz, NOTE_SECTION + " metadata");
+        List<MetadataBlock> blocks = new ArrayList<>();
+        int at = 0;
+        while (at + 24 <= descsz && desc.getLong(at) == METADATA_MAGIC) {
+            long version = desc.getLong(at + 8);
+            long size = Integer.toUnsignedLong(desc.getInt(at + 16));
+            if (size == 0) {
+                break;
+            }
+            if (size < SIGSTRUCT_OFFSET + Sigstruct.SIZE || size > descsz - at) {
+                throw SignerException.malformed(String.format("%s: metadata block %d at file offset 0x%x has size %d, "
+                        + "outside %d..%d", NOTE_SECTION, blocks.size(), start + at, size, SIGSTRUCT_OFFSET + Sigstruct.SIZE,
+                        descsz - at));
+            }
+            byte[] ss = new byte[Sigstruct.SIZE];
+            desc.get(at + SIGSTRUCT_OFFSET, ss);
+            Sigstruct sigstruct;
+            try {
+                sigstruct = Sigstruct.parse(ss);
+            } catch (SignerException e) {
+                throw e.in(String.format("metadata block %d SIGSTRUCT at file offset %d", blocks.size(),
+                        start + at + SIGSTRUCT_OFFSET));
+            }
+            blocks.add(new MetadataBlock(blocks.size(), start + at, (int) (version >>> 32), (int) version, (int) size,
+                    start + at + SIGSTRUCT_OFFSET, sigstruct));
+            at += (int) size;
+        }
+        if (blocks.isEmpty()) {
+            throw SignerException.malformed(NOTE_SECTION + ": no metadata block (magic 0x86a80294635d0e4c not found)");
+        }
+        return new SignedEnclave(List.copyOf(blocks));
+    }
+
+    public List<MetadataBlock> blocks() {
+        return blocks;
+    }
+
+    /** The SIGSTRUCT of the first block (the one the signing tool measured). */
+    public Sigstruct sigstruct() {
+        return blocks.get(0).sigstruct();
+    }
+
+    /** Whether every block carries the same SIGSTRUCT, as the SDK writes them. */
+    public boolean sigstructsAgree() {
+        return blocks.stream().allMatch(b -> b.sigstruct().equals(sigstruct()));
+    }
+}
