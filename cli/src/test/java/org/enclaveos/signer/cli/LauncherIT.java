@@ -1,0 +1,68 @@
+package org.enclaveos.signer.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+
+import org.enclaveos.signer.testing.Tools;
+import org.enclaveos.signer.testing.Vectors;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** The ./enclaveos-signer launcher as a user types it, run against the packaged jar. */
+class LauncherIT {
+    static final String LAUNCHER = Vectors.projectRoot().resolve("enclaveos-signer").toString();
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void versionAndHelp() {
+        Tools.Result version = Tools.run(null, LAUNCHER, "--version");
+        assertEquals(0, version.exitCode(), version.stderr());
+        assertTrue(version.out().startsWith("enclaveos-signer 0."), version.out());
+        Tools.Result help = Tools.run(null, LAUNCHER, "--help");
+        assertEquals(0, help.exitCode(), help.stderr());
+        for (String cmd : new String[] {"measure", "inspect", "verify", "keygen"}) {
+            assertTrue(help.out().contains("  " + cmd + " "), help.out());
+        }
+        assertTrue(help.out().contains("Exit codes:"), help.out());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"measure", "inspect", "verify", "keygen"})
+    void everySubcommandHasHelp(String command) {
+        Tools.Result r = Tools.run(null, LAUNCHER, command, "--help");
+        assertEquals(0, r.exitCode(), r.stderr());
+        assertTrue(r.out().startsWith("Usage: enclaveos-signer " + command), r.out());
+        assertTrue(r.out().contains("Example:"), r.out());
+    }
+
+    @Test
+    void keygenThenInspectAVectorAsAUserWould() throws Exception {
+        Path key = dir.resolve("debug.pem");
+        Tools.Result keygen = Tools.run(null, LAUNCHER, "keygen", "--out", key.toString());
+        assertEquals(0, keygen.exitCode(), keygen.stderr());
+        assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(key)));
+
+        Tools.Result verify = Tools.run(null, LAUNCHER, "verify", Vectors.file("kernel-selftest/encl.ss").toString(),
+                "--mrsigner", "2f9f8fd4fe12d77232f1d87571ca8252ca27714efe7705e46222cffd5a22e8c4");
+        assertEquals(0, verify.exitCode(), verify.stderr());
+    }
+
+    @Test
+    void userErrorsAreOneLineWithoutStackTraceUnlessVerbose() throws Exception {
+        Path junk = Files.write(dir.resolve("junk.bin"), new byte[100]);
+        Tools.Result r = Tools.run(null, LAUNCHER, "inspect", junk.toString());
+        assertEquals(4, r.exitCode());
+        assertEquals("enclaveos-signer: " + junk + ": a SIGSTRUCT has 1808 bytes, this has 100\n", r.stderr());
+        Tools.Result verbose = Tools.run(null, LAUNCHER, "inspect", junk.toString(), "--verbose");
+        assertEquals(4, verbose.exitCode());
+        assertTrue(verbose.stderr().contains("at org.enclaveos.signer."), verbose.stderr());
+    }
+}

@@ -1,0 +1,78 @@
+package org.enclaveos.signer.cli;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.util.Arrays;
+
+import org.enclaveos.signer.ErrorKind;
+import org.enclaveos.signer.SignerException;
+
+import picocli.CommandLine;
+
+/**
+ * Runs a picocli command with the project's error contract: a user error is one line on stderr and
+ * the exit code of its {@link ErrorKind}; only {@code --verbose} shows a stack trace; a bug is exit 70.
+ */
+public final class Cli {
+    public static final String NAME = "enclaveos-signer";
+
+    private Cli() {
+    }
+
+    /** A configured CommandLine for {@code command}. */
+    public static CommandLine commandLine(Object command) {
+        CommandLine cl = new CommandLine(command);
+        cl.setCaseInsensitiveEnumValuesAllowed(true);
+        cl.setUsageHelpAutoWidth(true);
+        cl.setParameterExceptionHandler(Cli::usageError);
+        cl.setExecutionExceptionHandler((e, cmd, parse) -> failure(e, cmd, parse.originalArgs().contains("--verbose")));
+        cl.getCommandSpec().usageMessage().exitCodeListHeading("%nExit codes:%n").exitCodeList(exitCodes());
+        return cl;
+    }
+
+    /** Parses and runs; returns the exit code. */
+    public static int run(Object command, String... args) {
+        return commandLine(command).execute(args);
+    }
+
+    /** The exit codes for --help, straight from {@link ErrorKind} so the list cannot drift. */
+    static java.util.Map<String, String> exitCodes() {
+        java.util.Map<String, String> codes = new java.util.LinkedHashMap<>();
+        codes.put("0", "success");
+        for (ErrorKind k : ErrorKind.values()) {
+            codes.put(Integer.toString(k.exitCode()), k.summary());
+        }
+        return codes;
+    }
+
+    private static int usageError(CommandLine.ParameterException e, String[] args) {
+        CommandLine cmd = e.getCommandLine();
+        PrintWriter err = cmd.getErr();
+        err.println(cmd.getCommandSpec().qualifiedName() + ": " + e.getMessage());
+        err.println("Try '" + cmd.getCommandSpec().qualifiedName() + " --help' for usage.");
+        if (Arrays.asList(args).contains("--verbose")) {
+            e.printStackTrace(err);
+        }
+        err.flush();
+        return ErrorKind.USAGE.exitCode();
+    }
+
+    private static int failure(Exception e, CommandLine cmd, boolean verbose) {
+        PrintWriter err = cmd.getErr();
+        ErrorKind kind;
+        if (e instanceof SignerException se) {
+            kind = se.kind();
+            err.println(NAME + ": " + se.getMessage());
+        } else {
+            kind = ErrorKind.INTERNAL;
+            err.println(NAME + ": internal error: " + e + (verbose ? "" : " (run with --verbose for details)"));
+        }
+        if (verbose) {
+            StringWriter trace = new StringWriter();
+            e.printStackTrace(new PrintWriter(trace));
+            err.print(trace);
+        }
+        err.flush();
+        return kind.exitCode();
+    }
+}

@@ -1,0 +1,11 @@
+package org.enclaveos.signer.cli;
+
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ScopeType;
+
+/** Options every command takes. {@code --verbose} is read by {@link Cli}'s error handler. */
+public final class GlobalOptions {
+    @Option(names = "--verbose", scope = ScopeType.INHERIT,
+            description = "Show stack traces with errors (for bug reports).")
+    boolean verbose;
+}

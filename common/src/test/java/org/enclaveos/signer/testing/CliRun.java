@@ -1,0 +1,33 @@
+package org.enclaveos.signer.testing;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+
+import org.enclaveos.signer.cli.Cli;
+
+import picocli.CommandLine;
+
+/** Runs a command in-process the way main() would, capturing stdout, stderr and the exit code. */
+public record CliRun(int exitCode, String out, String err) {
+
+    public static CliRun run(Object command, String... args) {
+        CommandLine cl = Cli.commandLine(command);
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        cl.setOut(new PrintWriter(out, true));
+        cl.setErr(new PrintWriter(err, true));
+        int code = cl.execute(args);
+        return new CliRun(code, out.toString(), err.toString());
+    }
+
+    /** The stderr lines, for asserting "exactly one line". */
+    public String[] errLines() {
+        String e = err.strip();
+        return e.isEmpty() ? new String[0] : e.split("\n");
+    }
+
+    @Override
+    public String toString() {
+        return "exit " + exitCode + "\n--- stdout\n" + out + "--- stderr\n" + err;
+    }
+}
