@@ -9,6 +9,7 @@ import picocli.CommandLine.Mixin;
         description = "Re-sign Intel SGX enclaves in converted container images with a key that never touches "
             + "a networked machine.",
         subcommands = {
+            org.enclaveos.signer.prepare.PrepareCommand.class,
             MeasureCommand.class,
             InspectCommand.class,
             VerifyCommand.class,

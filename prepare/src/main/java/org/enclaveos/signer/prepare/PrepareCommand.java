@@ -1,0 +1,251 @@
+package org.enclaveos.signer.prepare;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import org.enclaveos.signer.ErrorKind;
+import org.enclaveos.signer.SignerException;
+import org.enclaveos.signer.cli.Cli;
+import org.enclaveos.signer.cli.Numbers;
+import org.enclaveos.signer.cli.VersionProvider;
+import org.enclaveos.signer.crypto.PemKeys;
+import org.enclaveos.signer.format.SigstructJson;
+import org.enclaveos.signer.io.Hex;
+import org.enclaveos.signer.measure.Sgxs;
+import org.enclaveos.signer.request.MemoryModel;
+import org.enclaveos.signer.request.SigningRequest;
+import org.enclaveos.signer.sgx.Attributes;
+import org.enclaveos.signer.sgx.Hash256;
+import org.enclaveos.signer.sgx.Sigstruct;
+
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+@Command(name = "prepare", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class, sortOptions = false,
+        description = {"Write unsigned SIGSTRUCT requests for an auditor to review and sign-offline to sign.", "",
+            "The enclave comes from an SGXS stream (measured here) or a given MRENCLAVE. Each request holds the "
+                + "1808 unsigned bytes, every field decoded, the 256-byte signing payload and its SHA-256; "
+                + "DIR/bundle.json lists every request with its SHA-256. The same inputs give byte-identical files."},
+        footer = {"", "Examples:",
+            "  enclaveos-signer prepare --sgxs enclave.sgxs --isvprodid 1 --isvsvn 3 --production --out requests/",
+            "  enclaveos-signer prepare --mrenclave c506...a75d --isvprodid 0 --isvsvn 0 --date 2016-01-09 \\",
+            "      --attributes 0x4/0x3 --attribute-mask 0xfffffffffffffffd/0xffffffffffffff1b --misc-mask 0xffffffff \\",
+            "      --name sig1 --out requests/"})
+public final class PrepareCommand implements Callable<Integer> {
+
+    @ArgGroup(exclusive = true, multiplicity = "1", heading = "%nEnclave (one of):%n")
+    Source source;
+
+    static final class Source {
+        @Option(names = "--sgxs", paramLabel = "FILE", description = "An SGXS stream to measure.")
+        Path sgxs;
+
+        @Option(names = "--mrenclave", paramLabel = "HEX", description = "Sign this measurement as given (64 hex digits).")
+        String mrenclave;
+    }
+
+    @Option(names = "--out", required = true, paramLabel = "DIR", description = "Directory for the request files.")
+    Path out;
+
+    @Option(names = "--name", paramLabel = "NAME", description = "File name stem (default: the input's name).")
+    String name;
+
+    @Option(names = "--memory-model", paramLabel = "MODEL",
+            description = "Label the request with this memory model (sgx1 or sgx2; aliases full, minimal).")
+    String memoryModel;
+
+    @Option(names = "--isvprodid", paramLabel = "N", converter = Numbers.U16.class, description = "ISVPRODID, 0..65535.")
+    Integer isvProdId;
+
+    @Option(names = "--isvsvn", paramLabel = "N", converter = Numbers.U16.class, description = "ISVSVN, 0..65535.")
+    Integer isvSvn;
+
+    @Option(names = "--production", description = "Clear ATTRIBUTES.DEBUG and enforce it in ATTRIBUTEMASK "
+            + "(default: a debug request, as the original tool).")
+    boolean production;
+
+    @Option(names = "--date", paramLabel = "YYYY-MM-DD", description = "DATE (0000-00-00 writes 0). "
+            + "Default: SOURCE_DATE_EPOCH, else today (UTC).")
+    String date;
+
+    @Option(names = "--vendor", paramLabel = "N", converter = Numbers.U32.class, description = "VENDOR (default 0).")
+    Integer vendor;
+
+    @Option(names = "--swdefined", paramLabel = "N", converter = Numbers.U32.class, description = "SWDEFINED (default 0).")
+    Integer swDefined;
+
+    @Option(names = "--attributes", paramLabel = "FLAGS/XFRM", converter = Numbers.AttributesPair.class,
+            description = "ATTRIBUTES, used literally (default 0x4/0x7, plus DEBUG unless --production).")
+    Attributes attributes;
+
+    @Option(names = "--attribute-mask", paramLabel = "FLAGS/XFRM", converter = Numbers.AttributesPair.class,
+            description = "ATTRIBUTEMASK, used literally (default 0xffffffffffffffff/0xffffffffffffff1f).")
+    Attributes attributeMask;
+
+    @Option(names = "--misc-select", paramLabel = "N", converter = Numbers.U32.class, description = "MISCSELECT (default 0).")
+    Integer miscSelect;
+
+    @Option(names = "--misc-mask", paramLabel = "N", converter = Numbers.U32.class, description = "MISCMASK (default 0xfffffffe).")
+    Integer miscMask;
+
+    @Option(names = "--isvfamilyid", paramLabel = "HEX", description = "ISVFAMILYID, 16 bytes in hex (KSS).")
+    String isvFamilyId;
+
+    @Option(names = "--isvextprodid", paramLabel = "HEX", description = "ISVEXTPRODID, 16 bytes in hex (KSS).")
+    String isvExtProdId;
+
+    @Option(names = "--target", paramLabel = "REF", description = "Where attach will push the signed image.")
+    String target;
+
+    @ArgGroup(exclusive = true, heading = "%nPin the signer (sign-offline and attach refuse any other key):%n")
+    Signer signer;
+
+    static final class Signer {
+        @Option(names = "--expected-signer", paramLabel = "HEX", description = "MRSIGNER of the only acceptable key.")
+        String mrsigner;
+
+        @Option(names = "--signer-key", paramLabel = "PUB.pem", description = "Public key of the only acceptable key.")
+        Path publicKey;
+    }
+
+    @Option(names = "--force", description = "Replace existing requests that have other content.")
+    boolean force;
+
+    @Option(names = "--json", description = "Print one JSON document on stdout.")
+    boolean json;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        PrintWriter err = spec.commandLine().getErr();
+        MemoryModel model = memoryModel == null ? null : parseModel(memoryModel);
+        SigstructRecipe recipe = new SigstructRecipe(isvProdId, isvSvn, production,
+                SigstructRecipe.date(date, System.getenv("SOURCE_DATE_EPOCH"), LocalDate.now(ZoneOffset.UTC)),
+                vendor, swDefined, attributes, attributeMask, miscSelect, miscMask,
+                hex16("--isvfamilyid", isvFamilyId), hex16("--isvextprodid", isvExtProdId));
+
+        Hash256 mrenclave;
+        SigningRequest.Source origin;
+        SigningRequest.Layout layout = null;
+        String mrenclaveSource;
+        String defaultName;
+        if (source.sgxs != null) {
+            Sgxs.Result measured = Sgxs.measure(source.sgxs);
+            mrenclave = measured.mrenclave();
+            String sha = fileSha256(source.sgxs);
+            origin = SigningRequest.Source.file("sgxs", source.sgxs.toString(), sha);
+            layout = new SigningRequest.Layout(source.sgxs.toString(), sha);
+            mrenclaveSource = "measured-sgxs";
+            defaultName = stem(source.sgxs);
+        } else {
+            try {
+                mrenclave = Hash256.parse("--mrenclave", source.mrenclave);
+            } catch (IllegalArgumentException e) {
+                throw new SignerException(ErrorKind.USAGE, e.getMessage());
+            }
+            origin = SigningRequest.Source.given();
+            mrenclaveSource = "given";
+            defaultName = "enclave-" + mrenclave.hex().substring(0, 12);
+        }
+        Sigstruct unsigned = recipe.build(mrenclave, Optional.empty());
+        SigningRequest request = SigningRequest.create(VersionProvider.version(), name != null ? name : defaultName, model,
+                origin, target, layout, mrenclaveSource, null, unsigned, pinnedSigner());
+        List<RequestWriter.Written> written = RequestWriter.write(out, List.of(request), force, VersionProvider.version());
+
+        if (unsigned.debug()) {
+            err.println(Cli.NAME + ": note: " + request.id() + " is a DEBUG request: the signed enclave will also launch "
+                    + "in debug mode (give --production for a production signature)");
+        }
+        PrintWriter stdout = spec.commandLine().getOut();
+        if (json) {
+            ObjectNode doc = SigstructJson.MAPPER.createObjectNode();
+            ArrayNode list = doc.putArray("requests");
+            for (RequestWriter.Written w : written) {
+                list.addObject().put("file", w.file().toString()).put("name", w.request().name())
+                        .put("memoryModel", w.request().memoryModel()).put("mrenclave", w.request().mrenclave())
+                        .put("signingPayloadSha256", w.request().signingPayloadSha256())
+                        .put("debug", w.request().unsigned().debug()).put("written", w.changed());
+            }
+            doc.put("bundle", out.resolve("bundle.json").toString());
+            stdout.print(SigstructJson.print(doc));
+        } else {
+            for (RequestWriter.Written w : written) {
+                stdout.println((w.changed() ? "wrote " : "unchanged ") + w.file() + "  mrenclave " + w.request().mrenclave()
+                        + "  payload sha256 " + w.request().signingPayloadSha256());
+            }
+        }
+        stdout.flush();
+        err.flush();
+        return 0;
+    }
+
+    private Hash256 pinnedSigner() {
+        if (signer == null) {
+            return null;
+        }
+        if (signer.publicKey != null) {
+            return PemKeys.loadVerifyingKey(signer.publicKey).mrsigner();
+        }
+        try {
+            return Hash256.parse("--expected-signer", signer.mrsigner);
+        } catch (IllegalArgumentException e) {
+            throw new SignerException(ErrorKind.USAGE, e.getMessage());
+        }
+    }
+
+    static MemoryModel parseModel(String value) {
+        try {
+            List<MemoryModel> models = MemoryModel.parseSelection(value);
+            if (models.size() != 1) {
+                throw new SignerException(ErrorKind.USAGE, "--memory-model " + value + ": one SGXS stream or MRENCLAVE is one "
+                        + "layout; give sgx1 or sgx2");
+            }
+            return models.get(0);
+        } catch (IllegalArgumentException e) {
+            throw new SignerException(ErrorKind.USAGE, "--memory-model: " + e.getMessage());
+        }
+    }
+
+    private static byte[] hex16(String option, String value) {
+        if (value == null) {
+            return null;
+        }
+        try {
+            return Hex.decode(option, value, 16);
+        } catch (IllegalArgumentException e) {
+            throw new SignerException(ErrorKind.USAGE, e.getMessage());
+        }
+    }
+
+    private static String fileSha256(Path file) {
+        try (java.io.InputStream in = java.nio.file.Files.newInputStream(file)) {
+            java.security.MessageDigest d = Hash256.newDigest();
+            byte[] buf = new byte[1 << 16];
+            for (int n; (n = in.read(buf)) > 0; ) {
+                d.update(buf, 0, n);
+            }
+            return Hex.encode(d.digest());
+        } catch (java.io.IOException e) {
+            throw new SignerException(ErrorKind.IO, file + ": cannot read: " + e.getMessage(), e);
+        }
+    }
+
+    private static String stem(Path file) {
+        String n = file.getFileName().toString();
+        int dot = n.lastIndexOf('.');
+        return dot > 0 ? n.substring(0, dot) : n;
+    }
+}

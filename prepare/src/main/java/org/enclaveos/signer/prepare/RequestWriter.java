@@ -1,0 +1,83 @@
+package org.enclaveos.signer.prepare;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.TreeMap;
+
+import org.enclaveos.signer.ErrorKind;
+import org.enclaveos.signer.SignerException;
+import org.enclaveos.signer.io.AtomicFiles;
+import org.enclaveos.signer.request.RequestBundle;
+import org.enclaveos.signer.request.SigningRequest;
+import org.enclaveos.signer.sgx.Hash256;
+
+/**
+ * Writes request files and the directory's {@code bundle.json}. An existing request with other
+ * content is never replaced unless forced; the same inputs give the same bytes, so a rerun is a no-op.
+ */
+public final class RequestWriter {
+    private RequestWriter() {
+    }
+
+    /** What happened to one request file. */
+    public record Written(Path file, SigningRequest request, boolean changed) {
+    }
+
+    public static List<Written> write(Path dir, List<SigningRequest> requests, boolean force, String toolVersion) {
+        try {
+            Files.createDirectories(dir);
+        } catch (IOException e) {
+            throw new SignerException(ErrorKind.IO, dir + ": cannot create: " + AtomicFiles.describe(e), e);
+        }
+        Path bundleFile = dir.resolve(RequestBundle.FILE_NAME);
+        TreeMap<String, String> entries = new TreeMap<>();
+        if (Files.exists(bundleFile)) {
+            try {
+                for (RequestBundle.Entry e : RequestBundle.parse(Files.readAllBytes(bundleFile), bundleFile.toString()).files()) {
+                    entries.put(e.name(), e.sha256());
+                }
+            } catch (IOException e) {
+                throw new SignerException(ErrorKind.IO, bundleFile + ": cannot read: " + AtomicFiles.describe(e), e);
+            }
+        }
+        List<Written> out = new ArrayList<>();
+        for (SigningRequest r : requests) {
+            Path file = dir.resolve(r.fileName());
+            byte[] json = r.toJson();
+            boolean changed;
+            if (force) {
+                changed = !sameContent(file, json);
+                AtomicFiles.replace(file, json, false);
+            } else {
+                try {
+                    changed = AtomicFiles.createOrConfirm(file, json, false);
+                } catch (SignerException e) {
+                    throw e.kind() == ErrorKind.OUTPUT_EXISTS
+                            ? new SignerException(ErrorKind.OUTPUT_EXISTS, file + ": a request with other content is "
+                                    + "already there; not overwritten (use --force to replace it)")
+                            : e;
+                }
+            }
+            entries.put(r.fileName(), Hash256.sha256(json).hex());
+            out.add(new Written(file, r, changed));
+        }
+        List<RequestBundle.Entry> list = entries.entrySet().stream()
+                .map(e -> new RequestBundle.Entry(e.getKey(), e.getValue())).toList();
+        byte[] bundle = new RequestBundle(RequestBundle.SCHEMA, toolVersion, list).toJson();
+        if (!sameContent(bundleFile, bundle)) {
+            AtomicFiles.replace(bundleFile, bundle, false);
+        }
+        return out;
+    }
+
+    private static boolean sameContent(Path file, byte[] content) {
+        try {
+            return Files.exists(file) && java.util.Arrays.equals(Files.readAllBytes(file), content);
+        } catch (IOException e) {
+            throw new SignerException(ErrorKind.IO, file + ": cannot read: " + AtomicFiles.describe(e), e);
+        }
+    }
+}
