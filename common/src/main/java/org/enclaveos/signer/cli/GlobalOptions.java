@@ -5,6 +5,9 @@ import picocli.CommandLine.ScopeType;
 
 /** Options every command takes. {@code --verbose} is read by {@link Cli}'s error handler. */
 public final class GlobalOptions {
+    public GlobalOptions() {
+    }
+
     @Option(names = "--verbose", scope = ScopeType.INHERIT,
             description = "Show stack traces with errors (for bug reports).")
     boolean verbose;

@@ -1,6 +1,9 @@
 package org.enclaveos.signer.crypto;
 
+import java.security.GeneralSecurityException;
 import java.security.PrivateKey;
+import java.security.Provider;
+import java.security.Signature;
 import java.security.interfaces.RSAPrivateCrtKey;
 
 import org.enclaveos.signer.sgx.Hash256;
@@ -13,11 +16,13 @@ public final class SigningKey {
     private final PrivateKey privateKey;
     private final VerifyingKey publicKey;
     private final String source;
+    private final Provider provider;
 
-    private SigningKey(PrivateKey privateKey, VerifyingKey publicKey, String source) {
+    private SigningKey(PrivateKey privateKey, VerifyingKey publicKey, String source, Provider provider) {
         this.privateKey = privateKey;
         this.publicKey = publicKey;
         this.source = source;
+        this.provider = provider;
     }
 
     /**
@@ -26,7 +31,16 @@ public final class SigningKey {
      * @param source where the key came from (file name, token alias), for messages
      */
     public static SigningKey of(PrivateKey privateKey, java.security.PublicKey publicKey, String source) {
-        return new SigningKey(privateKey, VerifyingKey.of(publicKey, source), source);
+        return new SigningKey(privateKey, VerifyingKey.of(publicKey, source), source, null);
+    }
+
+    /**
+     * A key held by a specific provider (a PKCS#11 token configured at run time and never registered
+     * globally): signing must go through that provider.
+     */
+    public static SigningKey inProvider(PrivateKey privateKey, java.security.PublicKey publicKey, String source,
+                                        Provider provider) {
+        return new SigningKey(privateKey, VerifyingKey.of(publicKey, source), source, provider);
     }
 
     /** For an in-memory RSA key, whose public half follows from the CRT parameters. */
@@ -49,6 +63,11 @@ public final class SigningKey {
     /** The JCA handle, for {@link SigstructSigner} and for writing a generated key out. */
     PrivateKey privateKey() {
         return privateKey;
+    }
+
+    /** A SHA256withRSA signer for this key, from its own provider when it has one. */
+    Signature newSignature() throws GeneralSecurityException {
+        return provider == null ? Signature.getInstance("SHA256withRSA") : Signature.getInstance("SHA256withRSA", provider);
     }
 
     @Override

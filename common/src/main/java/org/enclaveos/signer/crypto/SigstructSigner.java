@@ -22,7 +22,7 @@ public final class SigstructSigner {
     public static Sigstruct sign(Sigstruct unsigned, SigningKey key) {
         byte[] signature;
         try {
-            Signature rsa = Signature.getInstance("SHA256withRSA");
+            Signature rsa = key.newSignature();
             rsa.initSign(key.privateKey());
             rsa.update(unsigned.signingPayload());
             signature = rsa.sign();

@@ -26,6 +26,12 @@ public record CliRun(int exitCode, String out, String err) {
         return e.isEmpty() ? new String[0] : e.split("\n");
     }
 
+    /** The last stderr line: the error, when a review or progress came before it. */
+    public String lastErrLine() {
+        String[] lines = errLines();
+        return lines.length == 0 ? "" : lines[lines.length - 1];
+    }
+
     @Override
     public String toString() {
         return "exit " + exitCode + "\n--- stdout\n" + out + "--- stderr\n" + err;

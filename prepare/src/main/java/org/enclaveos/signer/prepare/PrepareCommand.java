@@ -21,6 +21,7 @@ import org.enclaveos.signer.format.SigstructJson;
 import org.enclaveos.signer.io.Hex;
 import org.enclaveos.signer.measure.Sgxs;
 import org.enclaveos.signer.request.MemoryModel;
+import org.enclaveos.signer.request.RequestWriter;
 import org.enclaveos.signer.request.SigningRequest;
 import org.enclaveos.signer.sgx.Attributes;
 import org.enclaveos.signer.sgx.Hash256;

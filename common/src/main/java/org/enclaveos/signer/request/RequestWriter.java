@@ -1,4 +1,4 @@
-package org.enclaveos.signer.prepare;
+package org.enclaveos.signer.request;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -10,8 +10,6 @@ import java.util.TreeMap;
 import org.enclaveos.signer.ErrorKind;
 import org.enclaveos.signer.SignerException;
 import org.enclaveos.signer.io.AtomicFiles;
-import org.enclaveos.signer.request.RequestBundle;
-import org.enclaveos.signer.request.SigningRequest;
 import org.enclaveos.signer.sgx.Hash256;
 
 /**
