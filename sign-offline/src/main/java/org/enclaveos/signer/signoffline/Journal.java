@@ -1,0 +1,147 @@
+package org.enclaveos.signer.signoffline;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.List;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import org.enclaveos.signer.ErrorKind;
+import org.enclaveos.signer.SignerException;
+import org.enclaveos.signer.io.AtomicFiles;
+import org.enclaveos.signer.sgx.Hash256;
+
+/**
+ * The ceremony journal: append-only JSON lines, each carrying its sequence number and the SHA-256 of
+ * the line before it (64 zeros for the first). Removing, reordering or editing any line breaks the
+ * chain at that point, and {@link #verify} names the first broken line. Each line is written with one
+ * append and flushed to disk before the ceremony goes on. Times are real (an audit record), so the
+ * journal is the one output that differs between two identical runs.
+ */
+final class Journal {
+    static final String GENESIS = "0".repeat(64);
+    private static final ObjectMapper MAPPER = new ObjectMapper();
+
+    private final Path file;
+    private long seq;
+    private String prev;
+
+    private Journal(Path file, long seq, String prev) {
+        this.file = file;
+        this.seq = seq;
+        this.prev = prev;
+    }
+
+    /** Opens a journal for appending; an existing one must verify first (no appending to a broken chain). */
+    static Journal open(Path file) {
+        if (!Files.exists(file)) {
+            return new Journal(file, 0, GENESIS);
+        }
+        Tail tail = verify(file);
+        return new Journal(file, tail.lines(), tail.lastHash());
+    }
+
+    record Tail(long lines, String lastHash) {
+    }
+
+    /** Checks the chain; returns the line count and the hash of the last line, or names the first broken line. */
+    static Tail verify(Path file) {
+        byte[] all;
+        try {
+            all = Files.readAllBytes(file);
+        } catch (NoSuchFileException e) {
+            throw new SignerException(ErrorKind.IO, file + ": no such file");
+        } catch (IOException e) {
+            throw new SignerException(ErrorKind.IO, file + ": cannot read: " + AtomicFiles.describe(e), e);
+        }
+        String prev = GENESIS;
+        long n = 0;
+        int start = 0;
+        while (start < all.length) {
+            int end = start;
+            while (end < all.length && all[end] != '\n') {
+                end++;
+            }
+            n++;
+            if (end == all.length) {
+                throw broken(file, n, "the line is incomplete (no newline): an interrupted write or a truncated file");
+            }
+            byte[] line = Arrays.copyOfRange(all, start, end);
+            JsonNode node;
+            try {
+                node = MAPPER.readTree(line);
+            } catch (IOException e) {
+                throw broken(file, n, "not a JSON object");
+            }
+            if (node == null || !node.isObject()) {
+                throw broken(file, n, "not a JSON object");
+            }
+            if (node.path("seq").asLong(-1) != n) {
+                throw broken(file, n, "seq is " + node.path("seq") + ", expected " + n + " (a line was removed or moved)");
+            }
+            if (!prev.equals(node.path("prev").asText())) {
+                throw broken(file, n, "prev is " + node.path("prev").asText() + ", but the SHA-256 of "
+                        + (n == 1 ? "nothing (first line)" : "line " + (n - 1)) + " is " + prev);
+            }
+            prev = Hash256.sha256(line).hex();
+            start = end + 1;
+        }
+        return new Tail(n, prev);
+    }
+
+    private static SignerException broken(Path file, long line, String why) {
+        return new SignerException(ErrorKind.VERIFICATION_FAILED, file + ": journal broken at line " + line + ": " + why);
+    }
+
+    /** Appends one event. {@code fields} come after seq, prev, time and event, in their order. */
+    void append(String event, ObjectNode fields) {
+        ObjectNode line = MAPPER.createObjectNode();
+        line.put("seq", seq + 1);
+        line.put("prev", prev);
+        line.put("time", Instant.now().toString());
+        line.put("event", event);
+        line.setAll(fields);
+        byte[] bytes;
+        try {
+            bytes = MAPPER.writeValueAsBytes(line);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+        ByteBuffer buf = ByteBuffer.allocate(bytes.length + 1).put(bytes).put((byte) '\n').flip();
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                StandardOpenOption.APPEND)) {
+            while (buf.hasRemaining()) {
+                ch.write(buf);
+            }
+            ch.force(true);
+        } catch (IOException e) {
+            throw new SignerException(ErrorKind.IO, file + ": cannot append to the journal: " + AtomicFiles.describe(e), e);
+        }
+        seq++;
+        prev = Hash256.sha256(bytes).hex();
+    }
+
+    static ObjectNode fields() {
+        return MAPPER.createObjectNode();
+    }
+
+    static void putAll(ObjectNode node, String key, List<String> values) {
+        values.forEach(node.putArray(key)::add);
+    }
+
+    Path file() {
+        return file;
+    }
+
+}

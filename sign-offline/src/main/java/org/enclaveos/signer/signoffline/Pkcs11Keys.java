@@ -1,0 +1,106 @@
+package org.enclaveos.signer.signoffline;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.Key;
+import java.security.KeyStore;
+import java.security.KeyStoreException;
+import java.security.PrivateKey;
+import java.security.Provider;
+import java.security.Security;
+import java.security.cert.Certificate;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+
+import javax.security.auth.login.FailedLoginException;
+
+import org.enclaveos.signer.ErrorKind;
+import org.enclaveos.signer.SignerException;
+import org.enclaveos.signer.crypto.SigningKey;
+
+/**
+ * Keys in an HSM through the JDK's SunPKCS11 provider. The private key never leaves the token; we
+ * get a handle and the public key from the token's certificate object (SunPKCS11 lists a key under
+ * an alias only when a certificate with the same CKA_ID is on the token). The provider is configured
+ * for this use only and never registered globally.
+ */
+final class Pkcs11Keys {
+    private Pkcs11Keys() {
+    }
+
+    static SigningKey load(Path config, String alias, char[] pin) {
+        if (!Files.isReadable(config)) {
+            throw new SignerException(ErrorKind.IO, config + ": cannot read the PKCS#11 configuration");
+        }
+        Provider provider;
+        try {
+            Provider base = Security.getProvider("SunPKCS11");
+            if (base == null) {
+                throw new SignerException(ErrorKind.UNSUPPORTED, "this Java runtime has no SunPKCS11 provider");
+            }
+            provider = base.configure(config.toString());
+        } catch (RuntimeException e) {
+            if (e instanceof SignerException se) {
+                throw se;
+            }
+            throw new SignerException(ErrorKind.KEY, config + ": the PKCS#11 provider cannot use this configuration: "
+                    + rootMessage(e), e);
+        }
+        KeyStore store;
+        try {
+            store = KeyStore.getInstance("PKCS11", provider);
+            store.load(null, pin);
+        } catch (IOException e) {
+            if (hasCause(e, FailedLoginException.class) || rootMessage(e).contains("CKR_PIN_INCORRECT")) {
+                throw new SignerException(ErrorKind.KEY, config + ": the token refused the PIN", e);
+            }
+            throw new SignerException(ErrorKind.KEY, config + ": cannot open the token: " + rootMessage(e), e);
+        } catch (java.security.GeneralSecurityException e) {
+            throw new SignerException(ErrorKind.KEY, config + ": cannot open the token: " + rootMessage(e), e);
+        }
+        try {
+            if (!store.containsAlias(alias) || !store.isKeyEntry(alias)) {
+                throw new SignerException(ErrorKind.KEY, config + ": no key with alias '" + alias + "' on the token (keys: "
+                        + keyAliases(store) + "; SunPKCS11 lists a key only when a certificate with its CKA_ID is present)");
+            }
+            Key key = store.getKey(alias, null);
+            Certificate cert = store.getCertificate(alias);
+            if (!(key instanceof PrivateKey privateKey) || cert == null) {
+                throw new SignerException(ErrorKind.KEY, config + ": alias '" + alias + "' is not a private key with a certificate");
+            }
+            return SigningKey.inProvider(privateKey, cert.getPublicKey(), "pkcs11:" + alias, provider);
+        } catch (java.security.GeneralSecurityException e) {
+            throw new SignerException(ErrorKind.KEY, config + ": cannot read key '" + alias + "': " + rootMessage(e), e);
+        }
+    }
+
+    private static String keyAliases(KeyStore store) throws KeyStoreException {
+        List<String> keys = new ArrayList<>();
+        for (String a : Collections.list(store.aliases())) {
+            if (store.isKeyEntry(a)) {
+                keys.add("'" + a + "'");
+            }
+        }
+        Collections.sort(keys);
+        return keys.isEmpty() ? "none" : String.join(", ", keys);
+    }
+
+    private static boolean hasCause(Throwable t, Class<? extends Throwable> type) {
+        for (Throwable c = t; c != null; c = c.getCause()) {
+            if (type.isInstance(c)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static String rootMessage(Throwable t) {
+        Throwable c = t;
+        while (c.getCause() != null) {
+            c = c.getCause();
+        }
+        return c.getMessage() == null ? c.getClass().getSimpleName() : c.getMessage();
+    }
+}

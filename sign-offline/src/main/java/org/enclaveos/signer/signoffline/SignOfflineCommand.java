@@ -1,0 +1,280 @@
+package org.enclaveos.signer.signoffline;
+
+import java.io.Console;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.Callable;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import org.enclaveos.signer.ErrorKind;
+import org.enclaveos.signer.SignerException;
+import org.enclaveos.signer.cli.Cli;
+import org.enclaveos.signer.cli.VersionProvider;
+import org.enclaveos.signer.crypto.PemKeys;
+import org.enclaveos.signer.crypto.SigningKey;
+import org.enclaveos.signer.crypto.SigstructSigner;
+import org.enclaveos.signer.crypto.VerifyingKey;
+import org.enclaveos.signer.format.SigstructJson;
+import org.enclaveos.signer.request.RequestSet;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+@Command(name = "sign-offline", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
+        sortOptions = false,
+        description = {"Sign requests on the air-gapped host, with a PEM key or a PKCS#11 HSM.", "",
+            "Every request is checked first (bundle.json checksums; decoded fields, payload and hash against the "
+                + "unsigned bytes; pinned signer; --production policy). The review table then shows what will be "
+                + "signed and asks for the number of enclaves to be typed back. Each SIGSTRUCT is verified before "
+                + "it is written; outputs are written atomically and a rerun resumes an interrupted ceremony. Every "
+                + "step goes into a hash-chained journal. This command has no network code."},
+        footer = {"", "Examples:",
+            "  sign-offline requests/ --key prod.pem --passphrase-file /dev/stdin --production --out signed/",
+            "  sign-offline requests/ --pkcs11-config hsm.cfg --key-alias sgx-prod --pin-env HSM_PIN --out signed/",
+            "  sign-offline requests/ --export-payloads payloads/        # then sign each NAME.payload elsewhere:",
+            "  openssl dgst -sha256 -sign prod.pem -out payloads/NAME.sig payloads/NAME.payload",
+            "  sign-offline requests/ --import-signatures payloads/ --public-key prod.pub.pem --out signed/",
+            "  sign-offline --verify-journal signed/journal.jsonl"})
+public final class SignOfflineCommand implements Callable<Integer> {
+    static final String DEFAULT_JOURNAL = "journal.jsonl";
+
+    @Parameters(paramLabel = "REQUESTS", arity = "0..*",
+            description = "Request files, or directories prepare --out wrote (with their bundle.json).")
+    List<Path> requests = List.of();
+
+    @Option(names = "--out", paramLabel = "DIR", description = "Where NAME.MODEL.sigstruct and .response.json go.")
+    Path out;
+
+    @Option(names = "--key", paramLabel = "FILE.pem", description = "PEM private key (PKCS#1, PKCS#8, encrypted PKCS#8).")
+    Path key;
+
+    @Option(names = "--passphrase-file", paramLabel = "FILE", description = "Read the key's passphrase from FILE's first line.")
+    Path passphraseFile;
+
+    @Option(names = "--passphrase-env", paramLabel = "VAR", description = "Read the key's passphrase from variable VAR.")
+    String passphraseEnv;
+
+    @Option(names = "--pkcs11-config", paramLabel = "FILE", description = "SunPKCS11 configuration of the HSM.")
+    Path pkcs11Config;
+
+    @Option(names = "--key-alias", paramLabel = "NAME", description = "The key's alias on the token.")
+    String keyAlias;
+
+    @Option(names = "--pin-file", paramLabel = "FILE", description = "Read the token PIN from FILE's first line.")
+    Path pinFile;
+
+    @Option(names = "--pin-env", paramLabel = "VAR", description = "Read the token PIN from variable VAR.")
+    String pinEnv;
+
+    @Option(names = "--production", description = "Production ceremony: refuse any request that could launch in debug mode.")
+    boolean production;
+
+    @Option(names = "--yes", description = "Skip the typed confirmation (scripted runs).")
+    boolean yes;
+
+    @Option(names = "--dry-run", description = "Check and review, then stop without signing.")
+    boolean dryRun;
+
+    @Option(names = "--journal", paramLabel = "FILE", description = "Ceremony journal (default: OUT/" + DEFAULT_JOURNAL + ").")
+    Path journal;
+
+    @Option(names = "--ceremony-id", paramLabel = "ID", description = "Operator's identifier for this ceremony, journaled.")
+    String ceremonyId;
+
+    @Option(names = "--export-payloads", paramLabel = "DIR", description = "Write each request's 256-byte payload as NAME.payload and stop.")
+    Path exportPayloads;
+
+    @Option(names = "--import-signatures", paramLabel = "DIR", description = "Assemble NAME.sig files (384-byte big-endian signatures).")
+    Path importSignatures;
+
+    @Option(names = "--public-key", paramLabel = "PUB.pem", description = "The public key of the imported signatures.")
+    Path publicKey;
+
+    @Option(names = "--verify-journal", paramLabel = "FILE", description = "Check a journal's hash chain and stop.")
+    Path verifyJournal;
+
+    @Option(names = "--json", description = "Print one JSON document on stdout.")
+    boolean json;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        if (verifyJournal != null) {
+            return verifyJournal();
+        }
+        if (requests.isEmpty()) {
+            throw usage("give the request files or directories to sign");
+        }
+        if (exportPayloads != null) {
+            return export();
+        }
+        if (out == null) {
+            throw usage("--out DIR is required");
+        }
+        int sources = (key != null ? 1 : 0) + (pkcs11Config != null ? 1 : 0) + (importSignatures != null ? 1 : 0);
+        if (sources != 1) {
+            throw usage("give exactly one of --key, --pkcs11-config or --import-signatures");
+        }
+        if ((pkcs11Config == null) != (keyAlias == null)) {
+            throw usage("--pkcs11-config and --key-alias go together");
+        }
+        if ((importSignatures == null) != (publicKey == null)) {
+            throw usage("--import-signatures and --public-key go together");
+        }
+        if (key == null && (passphraseFile != null || passphraseEnv != null)) {
+            throw usage("--passphrase-file and --passphrase-env go with --key");
+        }
+        if (pkcs11Config == null && (pinFile != null || pinEnv != null)) {
+            throw usage("--pin-file and --pin-env go with --pkcs11-config");
+        }
+
+        // Requests first: nothing about the key is asked for (no PIN typed) until the input is known good.
+        List<RequestSet.Loaded> loaded = RequestSet.load(requests);
+        VerifyingKey verifying;
+        Ceremony.Signer signer;
+        String keySource;
+        if (importSignatures != null) {
+            verifying = PemKeys.loadVerifyingKey(publicKey);
+            signer = PayloadExchange.importer(importSignatures, verifying);
+            keySource = "imported signatures from " + importSignatures + ", public key " + publicKey;
+        } else {
+            SigningKey signing = key != null ? loadPem() : loadPkcs11();
+            verifying = signing.publicKey();
+            signer = l -> SigstructSigner.sign(l.unsigned(), signing);
+            keySource = key != null ? "PEM " + key : "PKCS#11 " + pkcs11Config + " alias " + keyAlias;
+        }
+        Ceremony.Plan plan = Ceremony.plan(loaded, verifying, production, out);
+        PrintWriter err = spec.commandLine().getErr();
+        Review.print(err, plan, keySource);
+        if (dryRun) {
+            err.println("dry run: nothing signed");
+            err.flush();
+            return 0;
+        }
+        confirm(plan, err);
+        Journal j = Journal.open(journal != null ? journal : out.resolve(DEFAULT_JOURNAL));
+        Ceremony.Result result = Ceremony.run(plan, signer, j, ceremonyId, keySource, VersionProvider.version());
+        report(plan, result, j);
+        return 0;
+    }
+
+    private void confirm(Ceremony.Plan plan, PrintWriter err) {
+        if (yes || plan.toSign() == 0) {
+            return;
+        }
+        Console console = System.console();
+        if (console == null) {
+            throw new SignerException(ErrorKind.USAGE, "no terminal to confirm the review on; give --yes for a scripted "
+                    + "run (or --dry-run to only review)");
+        }
+        String typed = console.readLine("Type the number of enclaves to sign (%d) to go on: ", plan.toSign());
+        if (typed == null || !typed.trim().equals(Long.toString(plan.toSign()))) {
+            throw new SignerException(ErrorKind.POLICY, "confirmation not given (typed '" + (typed == null ? "" : typed.trim())
+                    + "', expected " + plan.toSign() + "); nothing was signed");
+        }
+    }
+
+    private SigningKey loadPem() {
+        return PemKeys.loadSigningKey(key, what -> Secrets.read("passphrase", passphraseFile, passphraseEnv,
+                "Passphrase for " + what + ": ", "--passphrase-file or --passphrase-env"));
+    }
+
+    private SigningKey loadPkcs11() {
+        char[] pin = Secrets.read("PIN", pinFile, pinEnv, "PIN for the token of " + pkcs11Config + ": ",
+                "--pin-file or --pin-env");
+        try {
+            return Pkcs11Keys.load(pkcs11Config, keyAlias, pin);
+        } finally {
+            Arrays.fill(pin, '\0');
+        }
+    }
+
+    private int export() {
+        List<RequestSet.Loaded> loaded = RequestSet.load(requests);
+        List<Path> files = PayloadExchange.export(loaded, exportPayloads);
+        PrintWriter stdout = spec.commandLine().getOut();
+        if (json) {
+            ObjectNode doc = SigstructJson.MAPPER.createObjectNode();
+            ArrayNode list = doc.putArray("payloads");
+            for (int i = 0; i < files.size(); i++) {
+                list.addObject().put("id", loaded.get(i).id()).put("file", files.get(i).toString())
+                        .put("sha256", loaded.get(i).request().signingPayloadSha256());
+            }
+            stdout.print(SigstructJson.print(doc));
+        } else {
+            for (int i = 0; i < files.size(); i++) {
+                stdout.println(files.get(i) + "  sha256 " + loaded.get(i).request().signingPayloadSha256());
+            }
+        }
+        stdout.flush();
+        return 0;
+    }
+
+    private int verifyJournal() {
+        if (!requests.isEmpty() || out != null) {
+            throw usage("--verify-journal takes no requests and no --out");
+        }
+        Journal.Tail tail = Journal.verify(verifyJournal);
+        PrintWriter stdout = spec.commandLine().getOut();
+        if (json) {
+            ObjectNode doc = SigstructJson.MAPPER.createObjectNode();
+            doc.put("journal", verifyJournal.toString()).put("lines", tail.lines()).put("valid", true)
+                    .put("lastLineSha256", tail.lastHash());
+            stdout.print(SigstructJson.print(doc));
+        } else {
+            stdout.println("OK " + verifyJournal + ": " + tail.lines() + " lines, hash chain intact, last line sha256 "
+                    + tail.lastHash());
+        }
+        stdout.flush();
+        return 0;
+    }
+
+    private void report(Ceremony.Plan plan, Ceremony.Result result, Journal j) {
+        PrintWriter stdout = spec.commandLine().getOut();
+        if (json) {
+            ObjectNode doc = SigstructJson.MAPPER.createObjectNode();
+            doc.put("mrsigner", plan.signer().mrsigner().hex());
+            doc.put("signed", result.signed());
+            doc.put("alreadySigned", result.alreadySigned());
+            doc.put("journal", j.file().toString());
+            ArrayNode list = doc.putArray("outputs");
+            for (Ceremony.Item i : plan.items()) {
+                list.addObject().put("id", i.request().id()).put("sigstruct", i.sigstructFile(out).toString())
+                        .put("response", i.responseFile(out).toString())
+                        .put("status", i.status() == Ceremony.Status.TO_SIGN ? "signed" : "already-signed");
+            }
+            stdout.print(SigstructJson.print(doc));
+        } else {
+            for (Ceremony.Item i : plan.items()) {
+                stdout.println((i.status() == Ceremony.Status.TO_SIGN ? "signed " : "already signed ")
+                        + i.sigstructFile(out));
+            }
+            stdout.println(result.signed() + " signed, " + result.alreadySigned() + " already signed, MRSIGNER "
+                    + plan.signer().mrsigner() + ", journal " + j.file());
+        }
+        stdout.flush();
+    }
+
+    private static SignerException usage(String message) {
+        return new SignerException(ErrorKind.USAGE, message);
+    }
+
+    /** The standalone jar for the air-gapped host: sign-offline, plus the offline commands. */
+    public static void main(String[] args) {
+        picocli.CommandLine cl = Cli.commandLine(new SignOfflineCommand());
+        cl.addMixin("global", new org.enclaveos.signer.cli.GlobalOptions());
+        cl.addSubcommand(new org.enclaveos.signer.cli.KeygenCommand());
+        cl.addSubcommand(new org.enclaveos.signer.cli.InspectCommand());
+        cl.addSubcommand(new org.enclaveos.signer.cli.VerifyCommand());
+        System.exit(cl.execute(args));
+    }
+}
