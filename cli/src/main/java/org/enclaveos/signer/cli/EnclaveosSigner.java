@@ -10,6 +10,7 @@ import picocli.CommandLine.Mixin;
             + "a networked machine.",
         subcommands = {
             org.enclaveos.signer.prepare.PrepareCommand.class,
+            org.enclaveos.signer.signoffline.SignOfflineCommand.class,
             MeasureCommand.class,
             InspectCommand.class,
             VerifyCommand.class,
