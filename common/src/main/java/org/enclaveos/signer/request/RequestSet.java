@@ -3,7 +3,6 @@ package org.enclaveos.signer.request;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -67,11 +66,8 @@ public final class RequestSet {
                         + RequestBundle.FILE_NAME + " but missing");
             }
         }
-        List<Loaded> out = new ArrayList<>();
-        for (Path f : files) {
-            out.add(loadFile(f, bundle));
-        }
-        return out;
+        // Parsing and checking hundreds of requests is independent work: use every core, keep the order.
+        return files.parallelStream().map(f -> loadFile(f, bundle)).toList();
     }
 
     private static Map<String, Hash256> bundleBeside(Path file) {

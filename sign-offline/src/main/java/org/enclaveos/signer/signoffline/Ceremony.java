@@ -3,8 +3,16 @@ package org.enclaveos.signer.signoffline;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ThreadFactory;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -119,7 +127,21 @@ final class Ceremony {
     record Result(int signed, int alreadySigned) {
     }
 
-    static Result run(Plan plan, Signer signer, Journal journal, String ceremonyId, String keySource, String toolVersion) {
+    /** Flushing a file to disk is mostly waiting; more writers in flight let the disk group its commits. */
+    private static final int IO_THREADS = 8;
+
+    /** What a worker hands back once a request's outputs are on disk. */
+    private record Done(Sigstruct sigstruct, Hash256 sha256) {
+    }
+
+    /**
+     * Signs and writes. {@code workers} threads sign and verify, a bounded window ahead; writer threads
+     * put each SIGSTRUCT and response on disk, atomically and flushed, so flush latency overlaps with
+     * signing. This thread journals requests in order, only once their outputs are complete, and
+     * commits the lines of everything finished so far in one flush.
+     */
+    static Result run(Plan plan, Signer signer, int workers, Journal journal, String ceremonyId, String keySource,
+                      String toolVersion) {
         try {
             Files.createDirectories(plan.out());
         } catch (IOException e) {
@@ -138,47 +160,61 @@ final class Ceremony {
         journal.append("ceremony-start", start);
         int signed = 0;
         int skipped = 0;
+        ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, workers), daemon());
+        ExecutorService io = Executors.newFixedThreadPool(IO_THREADS, daemon());
+        Deque<Future<Done>> ahead = new ArrayDeque<>();
+        List<Item> items = plan.items();
+        int submitted = 0;
         try {
-            for (Item i : plan.items()) {
-                Path ssFile = i.sigstructFile(plan.out());
-                Sigstruct result;
-                if (i.status() == Status.ALREADY_SIGNED) {
-                    result = Sigstruct.read(ssFile);
-                } else {
-                    result = signer.sign(i.request());
-                    // The signer verified the SIGSTRUCT; check once more that it signs exactly this request.
-                    if (!result.sameSignedFields(i.request().unsigned()) || !SigstructVerifier.verify(result).valid()) {
-                        throw new SignerException(ErrorKind.VERIFICATION_FAILED, i.request().id()
-                                + ": the signer returned a SIGSTRUCT that does not verify over this request");
+            int journaled = 0;
+            while (journaled < items.size()) {
+                while (submitted < items.size() && ahead.size() < 4 * (Math.max(1, workers) + IO_THREADS)) {
+                    Item next = items.get(submitted++);
+                    ahead.add(CompletableFuture.supplyAsync(() -> signed(next, plan.out(), signer), pool)
+                            .thenApplyAsync(s -> complete(next, plan.out(), s, toolVersion), io));
+                }
+                // Wait for the next item in order, then take every following one already finished:
+                // their journal lines go to disk together, in request order.
+                List<Journal.Event> lines = new ArrayList<>();
+                do {
+                    Item i = items.get(journaled++);
+                    Done done;
+                    try {
+                        done = await(ahead.poll());
+                    } catch (SignerException e) {
+                        // What finished before the failure is on disk: journal it, then report the failure.
+                        if (!lines.isEmpty()) {
+                            journal.append(lines);
+                        }
+                        throw e;
                     }
-                    AtomicFiles.createOrConfirm(ssFile, result.toBytes(), false);
-                }
-                Hash256 ssSha = Hash256.sha256(result.toBytes());
-                SigningResponse response = new SigningResponse(SigningResponse.SCHEMA, toolVersion, i.request().request().name(),
-                        i.request().request().memoryModel(), i.request().fileSha256().hex(), result.mrsigner().hex(),
-                        result.signingPayloadSha256().hex(), ssSha.hex());
-                AtomicFiles.createOrConfirm(i.responseFile(plan.out()), response.toJson(), false);
-                ObjectNode line = Journal.fields();
-                line.put("ceremonyId", ceremonyId);
-                line.put("id", i.request().id());
-                line.put("requestSha256", i.request().fileSha256().hex());
-                line.put("signingPayloadSha256", result.signingPayloadSha256().hex());
-                line.put("mrsigner", result.mrsigner().hex());
-                line.put("sigstructSha256", ssSha.hex());
-                journal.append(i.status() == Status.ALREADY_SIGNED ? "already-signed" : "signed", line);
-                if (i.status() == Status.ALREADY_SIGNED) {
-                    skipped++;
-                } else {
-                    signed++;
-                }
+                    ObjectNode line = Journal.fields();
+                    line.put("ceremonyId", ceremonyId);
+                    line.put("id", i.request().id());
+                    line.put("requestSha256", i.request().fileSha256().hex());
+                    line.put("signingPayloadSha256", done.sigstruct().signingPayloadSha256().hex());
+                    line.put("mrsigner", done.sigstruct().mrsigner().hex());
+                    line.put("sigstructSha256", done.sha256().hex());
+                    lines.add(new Journal.Event(i.status() == Status.ALREADY_SIGNED ? "already-signed" : "signed", line));
+                    if (i.status() == Status.ALREADY_SIGNED) {
+                        skipped++;
+                    } else {
+                        signed++;
+                    }
+                } while (!ahead.isEmpty() && ahead.peek().isDone());
+                journal.append(lines);
             }
         } catch (SignerException e) {
+            ahead.forEach(f -> f.cancel(true));
             ObjectNode failed = Journal.fields();
             failed.put("ceremonyId", ceremonyId);
             failed.put("error", e.getMessage());
             failed.put("signed", signed);
             journal.append("ceremony-failed", failed);
             throw e;
+        } finally {
+            pool.shutdownNow();
+            io.shutdownNow();
         }
         ObjectNode end = Journal.fields();
         end.put("ceremonyId", ceremonyId);
@@ -186,5 +222,57 @@ final class Ceremony {
         end.put("alreadySigned", skipped);
         journal.append("ceremony-end", end);
         return new Result(signed, skipped);
+    }
+
+    /** One request, start to finish: sign (or reread), check, write the SIGSTRUCT and the response. */
+    private static Sigstruct signed(Item i, Path out, Signer signer) {
+        if (i.status() == Status.ALREADY_SIGNED) {
+            return Sigstruct.read(i.sigstructFile(out));
+        }
+        Sigstruct result = signer.sign(i.request());
+        // The signer verified the SIGSTRUCT; check once more that it signs exactly this request.
+        if (!result.sameSignedFields(i.request().unsigned()) || !SigstructVerifier.verify(result).valid()) {
+            throw new SignerException(ErrorKind.VERIFICATION_FAILED, i.request().id()
+                    + ": the signer returned a SIGSTRUCT that does not verify over this request");
+        }
+        return result;
+    }
+
+    private static Done complete(Item i, Path out, Sigstruct result, String toolVersion) {
+        Path ssFile = i.sigstructFile(out);
+        if (i.status() == Status.TO_SIGN) {
+            AtomicFiles.createOrConfirm(ssFile, result.toBytes(), false);
+        }
+        Hash256 ssSha = Hash256.sha256(result.toBytes());
+        SigningResponse response = new SigningResponse(SigningResponse.SCHEMA, toolVersion, i.request().request().name(),
+                i.request().request().memoryModel(), i.request().fileSha256().hex(), result.mrsigner().hex(),
+                result.signingPayloadSha256().hex(), ssSha.hex());
+        AtomicFiles.createOrConfirm(i.responseFile(out), response.toJson(), false);
+        return new Done(result, ssSha);
+    }
+
+    private static Done await(Future<Done> future) {
+        try {
+            return future.get();
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof SignerException se) {
+                throw se;
+            }
+            if (e.getCause() instanceof java.util.concurrent.CompletionException ce && ce.getCause() instanceof SignerException se) {
+                throw se;
+            }
+            throw new SignerException(ErrorKind.INTERNAL, "signing failed: " + e.getCause(), e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new SignerException(ErrorKind.INTERNAL, "interrupted while signing", e);
+        }
+    }
+
+    private static ThreadFactory daemon() {
+        return r -> {
+            Thread t = new Thread(r, "signer");
+            t.setDaemon(true);
+            return t;
+        };
     }
 }

@@ -3,7 +3,6 @@ package org.enclaveos.signer.signoffline;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -104,21 +103,40 @@ final class Journal {
         return new SignerException(ErrorKind.VERIFICATION_FAILED, file + ": journal broken at line " + line + ": " + why);
     }
 
-    /** Appends one event. {@code fields} come after seq, prev, time and event, in their order. */
+    /** One event: its name and the fields that follow seq, prev, time and event, in their order. */
+    record Event(String event, ObjectNode fields) {
+    }
+
     void append(String event, ObjectNode fields) {
-        ObjectNode line = MAPPER.createObjectNode();
-        line.put("seq", seq + 1);
-        line.put("prev", prev);
-        line.put("time", Instant.now().toString());
-        line.put("event", event);
-        line.setAll(fields);
-        byte[] bytes;
-        try {
-            bytes = MAPPER.writeValueAsBytes(line);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException(e);
+        append(List.of(new Event(event, fields)));
+    }
+
+    /**
+     * Appends events with one write and one flush to disk (a group commit): either all of them are
+     * on disk afterwards or, after a crash, a prefix of them, and the chain holds line by line.
+     */
+    void append(List<Event> events) {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        long nextSeq = seq;
+        String nextPrev = prev;
+        for (Event e : events) {
+            ObjectNode line = MAPPER.createObjectNode();
+            line.put("seq", ++nextSeq);
+            line.put("prev", nextPrev);
+            line.put("time", Instant.now().toString());
+            line.put("event", e.event());
+            line.setAll(e.fields());
+            byte[] bytes;
+            try {
+                bytes = MAPPER.writeValueAsBytes(line);
+            } catch (JsonProcessingException ex) {
+                throw new IllegalStateException(ex);
+            }
+            out.writeBytes(bytes);
+            out.write('\n');
+            nextPrev = Hash256.sha256(bytes).hex();
         }
-        ByteBuffer buf = ByteBuffer.allocate(bytes.length + 1).put(bytes).put((byte) '\n').flip();
+        ByteBuffer buf = ByteBuffer.wrap(out.toByteArray());
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                 StandardOpenOption.APPEND)) {
             while (buf.hasRemaining()) {
@@ -128,8 +146,8 @@ final class Journal {
         } catch (IOException e) {
             throw new SignerException(ErrorKind.IO, file + ": cannot append to the journal: " + AtomicFiles.describe(e), e);
         }
-        seq++;
-        prev = Hash256.sha256(bytes).hex();
+        seq = nextSeq;
+        prev = nextPrev;
     }
 
     static ObjectNode fields() {

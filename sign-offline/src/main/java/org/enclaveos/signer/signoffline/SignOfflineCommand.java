@@ -149,7 +149,17 @@ public final class SignOfflineCommand implements Callable<Integer> {
         } else {
             SigningKey signing = key != null ? loadPem() : loadPkcs11();
             verifying = signing.publicKey();
-            signer = l -> SigstructSigner.sign(l.unsigned(), signing);
+            if (key != null) {
+                signer = l -> SigstructSigner.sign(l.unsigned(), signing);
+            } else {
+                // One operation at a time on the token: not every HSM takes concurrent sessions well.
+                Object token = new Object();
+                signer = l -> {
+                    synchronized (token) {
+                        return SigstructSigner.sign(l.unsigned(), signing);
+                    }
+                };
+            }
             keySource = key != null ? "PEM " + key : "PKCS#11 " + pkcs11Config + " alias " + keyAlias;
         }
         Ceremony.Plan plan = Ceremony.plan(loaded, verifying, production, out);
@@ -162,7 +172,9 @@ public final class SignOfflineCommand implements Callable<Integer> {
         }
         confirm(plan, err);
         Journal j = Journal.open(journal != null ? journal : out.resolve(DEFAULT_JOURNAL));
-        Ceremony.Result result = Ceremony.run(plan, signer, j, ceremonyId, keySource, VersionProvider.version());
+        // Signing is CPU work: one signer per core. Writing the outputs has its own threads (Ceremony).
+        int workers = Runtime.getRuntime().availableProcessors();
+        Ceremony.Result result = Ceremony.run(plan, signer, workers, j, ceremonyId, keySource, VersionProvider.version());
         report(plan, result, j);
         return 0;
     }
