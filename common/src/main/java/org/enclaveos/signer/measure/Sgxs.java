@@ -37,7 +37,13 @@ public final class Sgxs {
      */
     public static Result measure(InputStream stream) throws IOException {
         Measurement m = Measurement.forSgxsStream();
-        SgxsReader reader = new SgxsReader(stream, m::updateRaw);
+        try (HashingThread hasher = new HashingThread(m)) {
+            return measure(stream, m, hasher);
+        }
+    }
+
+    private static Result measure(InputStream stream, Measurement m, HashingThread hasher) throws IOException {
+        SgxsReader reader = new SgxsReader(stream, hasher);
         CanonicalSgxs rules = new CanonicalSgxs();
         long pages = 0;
         long measured = 0;
@@ -55,6 +61,7 @@ public final class Sgxs {
         }
         rules.finish();
         reader.finish();
+        hasher.drain();
         return new Result(m.finish(), rules.enclaveSize(), rules.ssaFrameSize(), pages, measured, unmeasured, bytes);
     }
 }

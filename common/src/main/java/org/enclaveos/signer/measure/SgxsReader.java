@@ -24,11 +24,21 @@ public final class SgxsReader {
     @FunctionalInterface
     public interface MeasuredBytes {
         void accept(byte[] bytes, int offset, int length);
+
+        /**
+         * Called when the reader has filled {@code full} and needs room: returns the buffer to go on
+         * in. The default keeps using the same one, which is right when {@link #accept} has consumed
+         * the bytes by the time it returns; a sink that consumes them later (on another thread)
+         * returns a different buffer and takes {@code full} back when it is done with it.
+         */
+        default byte[] exchange(byte[] full) {
+            return full;
+        }
     }
 
     private final InputStream in;
     private final MeasuredBytes sink;
-    private final byte[] buf = new byte[BUFFER];
+    private byte[] buf = new byte[BUFFER];
     private int pos;        // start of the next record in buf
     private int limit;      // end of the bytes read into buf
     private int spanStart;  // start of measured bytes not yet given to the sink
@@ -39,6 +49,11 @@ public final class SgxsReader {
     public SgxsReader(InputStream in, MeasuredBytes sink) {
         this.in = in;
         this.sink = sink;
+    }
+
+    /** The size of the reader's buffers (a sink that supplies buffers in {@code exchange} uses this). */
+    public static int bufferSize() {
+        return BUFFER;
     }
 
     /** The next record, or null at the end of the stream. */
@@ -98,7 +113,9 @@ public final class SgxsReader {
     private boolean fill(int n) throws IOException {
         if (buf.length - pos < n) {
             flush();
-            System.arraycopy(buf, pos, buf, 0, limit - pos);
+            byte[] next = sink.exchange(buf);
+            System.arraycopy(buf, pos, next, 0, limit - pos);
+            buf = next;
             bufStart += pos;
             limit -= pos;
             pos = 0;

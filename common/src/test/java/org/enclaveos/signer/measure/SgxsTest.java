@@ -2,6 +2,7 @@ package org.enclaveos.signer.measure;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -67,6 +68,37 @@ class SgxsTest {
         SgxsBuilder b = new SgxsBuilder().ecreate(1, 0x4000).eadd(0, 0x201)
                 .eextend(0x300, CHUNK).eextend(0x0, CHUNK);
         assertEquals(b.expectedMrenclave(), measure(b.bytes()).mrenclave().hex());
+    }
+
+    @Test
+    void streamsLargerThanTheReadBufferHashAcrossBufferBoundaries() throws IOException {
+        // About 3 MiB: records straddle the 1 MiB buffers, UNMEASRD runs split the measured spans.
+        SgxsBuilder b = new SgxsBuilder().ecreate(1, 1L << 23);
+        for (int p = 0; p < 600; p++) {
+            b.measuredPage(2L * p * 4096, 0x203, p);
+            if (p % 7 == 0) {
+                b.eadd((2L * p + 1) * 4096, 0x201).unmeasured((2L * p + 1) * 4096, CHUNK);
+            }
+        }
+        byte[] stream = b.bytes();
+        Sgxs.Result r = measure(stream);
+        assertEquals(b.expectedMrenclave(), r.mrenclave().hex());
+        assertEquals(stream.length, r.bytes());
+        // Deliver it in odd-sized reads, as a pipe would.
+        java.io.InputStream trickle = new java.io.FilterInputStream(new ByteArrayInputStream(stream)) {
+            @Override
+            public int read(byte[] buf, int off, int len) throws IOException {
+                return super.read(buf, off, Math.min(len, 4093));
+            }
+        };
+        assertEquals(b.expectedMrenclave(), Sgxs.measure(trickle).mrenclave().hex());
+        // A corrupted record deep in the third buffer is still found and named.
+        byte[] corrupt = stream.clone();
+        int at = new String(stream, java.nio.charset.StandardCharsets.ISO_8859_1).indexOf("EEXTEND", 2_500_000);
+        corrupt[at + 9] ^= 0x40; // the chunk offset now lies outside its page
+        SignerException e = refused(corrupt);
+        assertEquals(ErrorKind.MALFORMED_INPUT, e.kind());
+        assertTrue(e.getMessage().contains("at byte " + at + ": EEXTEND offset"), e.getMessage());
     }
 
     @Test
