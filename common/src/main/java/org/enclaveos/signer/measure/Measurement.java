@@ -48,9 +48,7 @@ public final class Measurement {
             throw new IllegalArgumentException("enclave size must be a power of two of at least 4096, got " + enclaveSize);
         }
         Measurement m = new Measurement(Hash256.newDigest(), enclaveSize);
-        m.header(ECREATE);
-        LittleEndian.putU32(m.block, 8, (int) ssaFrameSize);
-        LittleEndian.putU64(m.block, 12, enclaveSize);
+        encodeEcreate(m.block, ssaFrameSize, enclaveSize);
         m.digest.update(m.block);
         return m;
     }
@@ -77,8 +75,7 @@ public final class Measurement {
         if ((offset & (PAGE_SIZE - 1)) != 0 || offset < 0 || offset > enclaveSize - PAGE_SIZE) {
             throw new IllegalArgumentException(String.format("EADD offset 0x%x is not a page inside the enclave", offset));
         }
-        header(EADD, offset);
-        LittleEndian.putU64(block, 16, secinfoFlags);
+        encodeEadd(block, offset, secinfoFlags);
         digest.update(block);
     }
 
@@ -87,7 +84,7 @@ public final class Measurement {
         if ((offset & (CHUNK_SIZE - 1)) != 0 || offset < 0 || offset >= enclaveSize) {
             throw new IllegalArgumentException(String.format("EEXTEND offset 0x%x is not a chunk inside the enclave", offset));
         }
-        header(EEXTEND, offset);
+        encodeEextend(block, offset);
         digest.update(block);
         digest.update(data, from, CHUNK_SIZE);
     }
@@ -100,16 +97,29 @@ public final class Measurement {
         }
     }
 
-    /** Writes the tag and offset into the reusable block, everything else zero. */
-    private void header(byte[] tag) {
-        Arrays.fill(block, (byte) 0);
-        System.arraycopy(tag, 0, block, 0, tag.length);
+    // The three block encodings. Every producer of measurement blocks (this class, SgxsWriter) uses them.
+
+    static void encodeEcreate(byte[] block, long ssaFrameSize, long enclaveSize) {
+        start(block, ECREATE);
+        LittleEndian.putU32(block, 8, (int) ssaFrameSize);
+        LittleEndian.putU64(block, 12, enclaveSize);
     }
 
-    // The offset sits at byte 8 for EADD and EEXTEND; ECREATE puts its own fields there.
-    private void header(byte[] tag, long offset) {
-        header(tag);
+    static void encodeEadd(byte[] block, long offset, long secinfoFlags) {
+        start(block, EADD);
         LittleEndian.putU64(block, 8, offset);
+        LittleEndian.putU64(block, 16, secinfoFlags);
+    }
+
+    /** The 64-byte header; the 256 data bytes follow it in the stream. */
+    static void encodeEextend(byte[] block, long offset) {
+        start(block, EEXTEND);
+        LittleEndian.putU64(block, 8, offset);
+    }
+
+    private static void start(byte[] block, byte[] tag) {
+        Arrays.fill(block, (byte) 0);
+        System.arraycopy(tag, 0, block, 0, tag.length);
     }
 
     /** An independent copy of the running state: both go on from here separately. */

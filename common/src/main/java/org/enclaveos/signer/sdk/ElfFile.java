@@ -27,14 +27,32 @@ final class ElfFile {
     record Section(String name, int type, long flags, long addr, long offset, long size, long addralign) {
     }
 
+    /** A program header: PT_LOAD segments are what the loader maps into the enclave. */
+    record Segment(int type, int flags, long offset, long vaddr, long filesz, long memsz) {
+        static final int PT_LOAD = 1;
+        static final int PT_DYNAMIC = 2;
+        static final int PF_X = 1;
+        static final int PF_W = 2;
+        static final int PF_R = 4;
+    }
+
+    private static final int PHDR_SIZE = 56;
+    private static final int MAX_SEGMENTS = 256;
+    private static final long DT_NULL = 0;
+    private static final long DT_TEXTREL = 22;
+    private static final long DT_FLAGS = 30;
+    private static final long DF_TEXTREL = 0x4;
+
     private final FileChannel channel;
     private final long fileSize;
     private final List<Section> sections;
+    private final List<Segment> segments;
 
-    private ElfFile(FileChannel channel, long fileSize, List<Section> sections) {
+    private ElfFile(FileChannel channel, long fileSize, List<Section> sections, List<Segment> segments) {
         this.channel = channel;
         this.fileSize = fileSize;
         this.sections = sections;
+        this.segments = segments;
     }
 
     static ElfFile read(FileChannel channel) throws IOException {
@@ -88,7 +106,65 @@ final class ElfFile {
         for (long[] s : raw) {
             sections.add(new Section(cString(names, s[0]), (int) s[1], s[2], s[3], s[4], s[5], s[6]));
         }
-        return new ElfFile(channel, fileSize, List.copyOf(sections));
+        return new ElfFile(channel, fileSize, List.copyOf(sections), segments(channel, fileSize, eh));
+    }
+
+    private static List<Segment> segments(FileChannel channel, long fileSize, ByteBuffer eh) throws IOException {
+        long phoff = eh.getLong(0x20);
+        int phentsize = Short.toUnsignedInt(eh.getShort(0x36));
+        int phnum = Short.toUnsignedInt(eh.getShort(0x38));
+        if (phnum == 0) {
+            return List.of();
+        }
+        if (phentsize != PHDR_SIZE || phnum > MAX_SEGMENTS) {
+            throw SignerException.malformed("ELF program header table is malformed (entsize " + phentsize + ", count " + phnum + ")");
+        }
+        checkRange(fileSize, phoff, (long) phnum * PHDR_SIZE, "program header table");
+        ByteBuffer ph = readAt(channel, phoff, phnum * PHDR_SIZE);
+        List<Segment> out = new ArrayList<>();
+        for (int i = 0; i < phnum; i++) {
+            int b = i * PHDR_SIZE;
+            out.add(new Segment(ph.getInt(b), ph.getInt(b + 4), ph.getLong(b + 8), ph.getLong(b + 16),
+                    ph.getLong(b + 32), ph.getLong(b + 40)));
+        }
+        return List.copyOf(out);
+    }
+
+    List<Segment> segments() {
+        return segments;
+    }
+
+    /** Whether the dynamic section asks for text relocations (DT_TEXTREL, or DF_TEXTREL in DT_FLAGS). */
+    boolean hasTextRelocations() throws IOException {
+        for (Segment s : segments) {
+            if (s.type() != Segment.PT_DYNAMIC) {
+                continue;
+            }
+            int entries = (int) Math.min(s.filesz() / 16, 4096);
+            ByteBuffer dyn = read(s.offset(), entries * 16, "dynamic section");
+            for (int i = 0; i < entries; i++) {
+                long tag = dyn.getLong(i * 16);
+                long val = dyn.getLong(i * 16 + 8);
+                if (tag == DT_NULL) {
+                    break;
+                }
+                if (tag == DT_TEXTREL || (tag == DT_FLAGS && (val & DF_TEXTREL) != 0)) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    /** Reads {@code length} bytes at {@code offset} into {@code dst}; the range must lie inside the file. */
+    void readFully(long offset, byte[] dst, int dstOffset, int length) throws IOException {
+        checkRange(fileSize, offset, length, "segment data");
+        ByteBuffer buf = ByteBuffer.wrap(dst, dstOffset, length);
+        while (buf.hasRemaining()) {
+            if (channel.read(buf, offset + (buf.position() - dstOffset)) < 0) {
+                throw SignerException.malformed("ELF file ends early");
+            }
+        }
     }
 
     Optional<Section> section(String name) {

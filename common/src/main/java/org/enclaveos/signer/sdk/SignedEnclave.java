@@ -13,6 +13,8 @@ import java.util.List;
 
 import org.enclaveos.signer.ErrorKind;
 import org.enclaveos.signer.SignerException;
+import org.enclaveos.signer.measure.PageSink;
+import org.enclaveos.signer.sgx.Hash256;
 import org.enclaveos.signer.sgx.Sigstruct;
 
 /**
@@ -38,10 +40,14 @@ public final class SignedEnclave {
         }
     }
 
+    private final Path file;
     private final List<MetadataBlock> blocks;
+    private final List<byte[]> raw;
 
-    private SignedEnclave(List<MetadataBlock> blocks) {
+    private SignedEnclave(Path file, List<MetadataBlock> blocks, List<byte[]> raw) {
+        this.file = file;
         this.blocks = blocks;
+        this.raw = raw;
     }
 
     /** Whether the file starts with the ELF magic (to tell an enclave from a bare SIGSTRUCT). */
@@ -55,7 +61,7 @@ public final class SignedEnclave {
 
     public static SignedEnclave read(Path file) {
         try (FileChannel ch = FileChannel.open(file)) {
-            return parse(ElfFile.read(ch));
+            return parse(file, ElfFile.read(ch));
         } catch (SignerException e) {
             throw e.in(file.toString());
         } catch (IOException e) {
@@ -63,7 +69,7 @@ public final class SignedEnclave {
         }
     }
 
-    private static SignedEnclave parse(ElfFile elf) throws IOException {
+    private static SignedEnclave parse(Path file, ElfFile elf) throws IOException {
         ElfFile.Section note = elf.section(NOTE_SECTION).orElseThrow(() -> SignerException.malformed(
                 "not an SGX SDK signed enclave: no " + NOTE_SECTION + " section"));
         ByteBuffer head = elf.read(note.offset(), NOTE_HEADER, NOTE_SECTION + " header");
@@ -82,6 +88,7 @@ public final class SignedEnclave {
         long start = note.offset() + NOTE_HEADER + namesz;
         ByteBuffer desc = elf.read(start, (int) descsz, NOTE_SECTION + " metadata");
         List<MetadataBlock> blocks = new ArrayList<>();
+        List<byte[]> raw = new ArrayList<>();
         int at = 0;
         while (at + 24 <= descsz && desc.getLong(at) == METADATA_MAGIC) {
             long version = desc.getLong(at + 8);
@@ -105,12 +112,41 @@ public final class SignedEnclave {
             }
             blocks.add(new MetadataBlock(blocks.size(), start + at, (int) (version >>> 32), (int) version, (int) size,
                     start + at + SIGSTRUCT_OFFSET, sigstruct));
+            byte[] block = new byte[(int) size];
+            desc.get(at, block);
+            raw.add(block);
             at += (int) size;
         }
         if (blocks.isEmpty()) {
             throw SignerException.malformed(NOTE_SECTION + ": no metadata block (magic 0x86a80294635d0e4c not found)");
         }
-        return new SignedEnclave(List.copyOf(blocks));
+        return new SignedEnclave(file, List.copyOf(blocks), List.copyOf(raw));
+    }
+
+    /**
+     * Builds the enclave as the SDK's loader would from metadata block {@code index} and sends every
+     * operation to {@code sink}. The file is validated like the loader does it first; unsupported
+     * features (ELRANGE, text relocations, FIPS shared objects, v1.3 metadata) are refused by name.
+     */
+    public void build(int index, PageSink sink) {
+        String where = file + ": metadata block " + index + " (v" + blocks.get(index).version() + ")";
+        SdkMetadata meta = SdkMetadata.parse(raw.get(index), where);
+        try (FileChannel ch = FileChannel.open(file)) {
+            SdkEnclaveLayout.build(ElfFile.read(ch), meta, where, sink);
+        } catch (IOException e) {
+            throw new SignerException(ErrorKind.IO, file + ": cannot read: " + e.getMessage(), e);
+        }
+    }
+
+    /** MRENCLAVE as built from metadata block {@code index}. */
+    public Hash256 mrenclave(int index) {
+        PageSink.Measuring m = PageSink.measuring();
+        build(index, m);
+        return m.mrenclave();
+    }
+
+    public Path file() {
+        return file;
     }
 
     public List<MetadataBlock> blocks() {
