@@ -5,12 +5,17 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import org.enclaveos.signer.ErrorKind;
 import org.enclaveos.signer.SignerException;
 import org.enclaveos.signer.format.SigstructJson;
+import org.enclaveos.signer.io.AtomicFiles;
 import org.enclaveos.signer.measure.Sgxs;
+import org.enclaveos.signer.measure.SgxsWriter;
+import org.enclaveos.signer.sdk.SignedEnclave;
+import org.enclaveos.signer.sgx.Hash256;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -22,7 +27,10 @@ import picocli.CommandLine.Model.CommandSpec;
         description = {"Compute the MRENCLAVE of an enclave layout.", "",
             "FILE is an SGXS stream (Fortanix format): the SHA-256 the CPU computes over ECREATE, EADD and "
                 + "EEXTEND. The stream is checked to be canonical; UNMEASRD records are skipped. Memory stays "
-                + "constant, so multi-gigabyte streams are fine. FILE '-' reads stdin."},
+                + "constant, so multi-gigabyte streams are fine. FILE '-' reads stdin.",
+            "FILE may also be an Intel SGX SDK signed enclave (*.signed.so): the enclave is rebuilt from the file "
+                + "and each of its metadata blocks, as the SDK's loader does, without the SDK; each result is "
+                + "compared with the MRENCLAVE its SIGSTRUCT claims."},
         footer = {"", "Example:", "  enclaveos-signer measure enclave.sgxs --json | jq -r .mrenclave"})
 public final class MeasureCommand implements Callable<Integer> {
     @Parameters(paramLabel = "FILE", description = "SGXS stream, or - for stdin")
@@ -30,6 +38,10 @@ public final class MeasureCommand implements Callable<Integer> {
 
     @Option(names = "--json", description = "Print one JSON document on stdout.")
     boolean json;
+
+    @Option(names = "--export-sgxs", paramLabel = "OUT", description = "Also write the enclave's build as an SGXS "
+            + "stream (for an SDK enclave: as built from its first metadata block).")
+    Path exportSgxs;
 
     @Spec
     CommandSpec spec;
@@ -46,8 +58,10 @@ public final class MeasureCommand implements Callable<Integer> {
         } else {
             SigstructInputs.requireFile(file);
             if (SigstructInputs.isEnclave(file)) {
-                throw new SignerException(ErrorKind.UNSUPPORTED, file + ": an SGX SDK enclave (ELF); measuring these "
-                        + "is not supported yet; 'inspect' shows the MRENCLAVE its SIGSTRUCT claims");
+                return measureEnclave();
+            }
+            if (exportSgxs != null) {
+                throw new SignerException(ErrorKind.USAGE, "--export-sgxs: " + file + " is already an SGXS stream");
             }
             r = Sgxs.measure(file);
         }
@@ -68,6 +82,45 @@ public final class MeasureCommand implements Callable<Integer> {
             spec.commandLine().getErr().printf("enclave size 0x%x, SSA frame %d page(s), %d pages, %d measured "
                     + "and %d unmeasured chunks%n", r.enclaveSize(), r.ssaFrameSize(), r.pages(), r.measuredChunks(),
                     r.unmeasuredChunks());
+        }
+        out.flush();
+        return 0;
+    }
+
+    /** An SGX SDK enclave: rebuilt from each metadata block, compared with the SIGSTRUCT it carries. */
+    private int measureEnclave() {
+        SignedEnclave enclave = SignedEnclave.read(file);
+        ObjectNode o = SigstructJson.MAPPER.createObjectNode();
+        o.put("file", file.toString());
+        o.put("kind", "sgx-sdk-enclave");
+        ArrayNode blocks = SigstructJson.MAPPER.createArrayNode();
+        PrintWriter err = spec.commandLine().getErr();
+        boolean allMatch = true;
+        Hash256 first = null;
+        for (SignedEnclave.MetadataBlock b : enclave.blocks()) {
+            Hash256 mr = enclave.mrenclave(b.index());
+            first = first == null ? mr : first;
+            boolean match = mr.equals(b.sigstruct().mrenclave());
+            allMatch &= match;
+            blocks.addObject().put("version", b.version()).put("mrenclave", mr.hex())
+                    .put("sigstructMrenclave", b.sigstruct().mrenclave().hex()).put("matches", match);
+            if (!json) {
+                err.printf("block %d (v%s): %s%s%n", b.index(), b.version(), mr,
+                        match ? ", equal to its SIGSTRUCT" : ", but its SIGSTRUCT says " + b.sigstruct().mrenclave());
+            }
+        }
+        if (exportSgxs != null) {
+            AtomicFiles.createNew(exportSgxs, out -> enclave.build(0, new SgxsWriter(out)), false);
+        }
+        o.put("mrenclave", first.hex());
+        o.put("sigstructMrenclave", enclave.sigstruct().mrenclave().hex());
+        o.put("matches", allMatch);
+        o.set("blocks", blocks);
+        PrintWriter out = spec.commandLine().getOut();
+        if (json) {
+            out.print(SigstructJson.print(o));
+        } else {
+            out.println(first.hex() + "  " + file);
         }
         out.flush();
         return 0;

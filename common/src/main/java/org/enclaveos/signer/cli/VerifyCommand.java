@@ -15,6 +15,7 @@ import org.enclaveos.signer.crypto.PemKeys;
 import org.enclaveos.signer.crypto.SigstructVerifier;
 import org.enclaveos.signer.crypto.Verification;
 import org.enclaveos.signer.format.SigstructJson;
+import org.enclaveos.signer.sdk.SignedEnclave;
 import org.enclaveos.signer.sgx.Hash256;
 
 import picocli.CommandLine.ArgGroup;
@@ -57,6 +58,17 @@ public final class VerifyCommand implements Callable<Integer> {
         Hash256 expected = expectedSigner();
         List<SigstructInputs.Found> found = SigstructInputs.read(file);
         List<String> failures = new ArrayList<>();
+        if (SigstructInputs.isEnclave(file)) {
+            // Re-measure: a valid signature over another enclave's MRENCLAVE would not launch this one.
+            SignedEnclave enclave = SignedEnclave.read(file);
+            for (SignedEnclave.MetadataBlock b : enclave.blocks()) {
+                Hash256 measured = enclave.mrenclave(b.index());
+                if (!measured.equals(b.sigstruct().mrenclave())) {
+                    failures.add("metadata block " + b.index() + " (v" + b.version() + "): the file measures " + measured
+                            + ", its SIGSTRUCT says " + b.sigstruct().mrenclave());
+                }
+            }
+        }
         ArrayNode results = SigstructJson.MAPPER.createArrayNode();
         for (SigstructInputs.Found f : found) {
             Verification v = SigstructVerifier.verify(f.sigstruct());

@@ -1,7 +1,6 @@
 package org.enclaveos.signer.io;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
@@ -36,6 +35,17 @@ public final class AtomicFiles {
      * @param secret write with mode 0600 (keys), else 0644
      */
     public static void createNew(Path target, byte[] content, boolean secret) {
+        createNew(target, out -> out.write(content), secret);
+    }
+
+    /** Streams content into a temporary file and writes it with the same rules (for large outputs). */
+    @FunctionalInterface
+    public interface Content {
+        void writeTo(java.io.OutputStream out) throws IOException;
+    }
+
+    /** {@link #createNew(Path, byte[], boolean)} for content produced as a stream, of any size. */
+    public static void createNew(Path target, Content content, boolean secret) {
         Path tmp = writeTemp(target, content, secret);
         try {
             Files.createLink(target, tmp);
@@ -72,7 +82,7 @@ public final class AtomicFiles {
 
     /** Replaces {@code target} (or creates it) atomically. */
     public static void replace(Path target, byte[] content, boolean secret) {
-        Path tmp = writeTemp(target, content, secret);
+        Path tmp = writeTemp(target, out -> out.write(content), secret);
         try {
             move(tmp, target, true);
         } finally {
@@ -88,20 +98,26 @@ public final class AtomicFiles {
         }
     }
 
-    private static Path writeTemp(Path target, byte[] content, boolean secret) {
+    private static Path writeTemp(Path target, Content content, boolean secret) {
         Path dir = target.toAbsolutePath().getParent();
         Path tmp = null;
         try {
             FileAttribute<Set<PosixFilePermission>> mode = PosixFilePermissions.asFileAttribute(secret ? SECRET : PUBLIC);
             tmp = Files.createTempFile(dir, "." + target.getFileName() + ".", ".tmp", mode);
-            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
-                ByteBuffer buf = ByteBuffer.wrap(content);
-                while (buf.hasRemaining()) {
-                    ch.write(buf);
-                }
+            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE);
+                 java.io.OutputStream out = new java.io.BufferedOutputStream(java.nio.channels.Channels.newOutputStream(ch),
+                         1 << 16)) {
+                content.writeTo(out);
+                out.flush();
                 ch.force(true);
             }
             return tmp;
+        } catch (java.io.UncheckedIOException e) {
+            deleteQuietly(tmp);
+            throw new SignerException(ErrorKind.IO, target + ": cannot write: " + describe(e.getCause()), e);
+        } catch (RuntimeException e) {
+            deleteQuietly(tmp); // the content failed half-way (e.g. a malformed input): leave nothing behind
+            throw e;
         } catch (IOException e) {
             deleteQuietly(tmp);
             throw new SignerException(ErrorKind.IO, target + ": cannot write: " + describe(e), e);

@@ -13,6 +13,7 @@ import java.util.List;
 
 import org.enclaveos.signer.ErrorKind;
 import org.enclaveos.signer.SignerException;
+import org.enclaveos.signer.io.AtomicFiles;
 import org.enclaveos.signer.measure.PageSink;
 import org.enclaveos.signer.sgx.Hash256;
 import org.enclaveos.signer.sgx.Sigstruct;
@@ -147,6 +148,38 @@ public final class SignedEnclave {
 
     public Path file() {
         return file;
+    }
+
+    /**
+     * Writes a copy of this enclave in which the SIGSTRUCT of every metadata block is {@code sigstruct}
+     * and no other byte changes (what {@code sgx_sign catsig} produces). Never over an existing file.
+     */
+    public void writeResigned(Sigstruct sigstruct, Path out) {
+        byte[] replacement = sigstruct.toBytes();
+        AtomicFiles.createNew(out, stream -> {
+            try (InputStream in = Files.newInputStream(file)) {
+                long position = 0;
+                for (MetadataBlock b : blocks) {
+                    copy(in, stream, b.sigstructFileOffset() - position);
+                    in.skipNBytes(Sigstruct.SIZE);
+                    stream.write(replacement);
+                    position = b.sigstructFileOffset() + Sigstruct.SIZE;
+                }
+                in.transferTo(stream);
+            }
+        }, false);
+    }
+
+    private static void copy(InputStream in, java.io.OutputStream out, long length) throws IOException {
+        byte[] buf = new byte[1 << 16];
+        while (length > 0) {
+            int n = in.read(buf, 0, (int) Math.min(buf.length, length));
+            if (n < 0) {
+                throw new java.io.EOFException("the enclave file ended early");
+            }
+            out.write(buf, 0, n);
+            length -= n;
+        }
     }
 
     public List<MetadataBlock> blocks() {
