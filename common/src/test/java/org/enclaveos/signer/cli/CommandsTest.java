@@ -13,7 +13,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import org.enclaveos.signer.testing.CliRun;
-import org.enclaveos.signer.testing.SdkEnclaveFixture;
+import org.enclaveos.signer.testing.SdkEnclaveImage;
 import org.enclaveos.signer.testing.SgxsBuilder;
 import org.enclaveos.signer.testing.Tools;
 import org.enclaveos.signer.testing.Vectors;
@@ -64,11 +64,23 @@ class CommandsTest {
         assertTrue(r.out().contains("signature            valid"), r.out());
     }
 
+    /** A test SDK enclave whose SIGSTRUCT, signed with the kernel selftest key, carries its true MRENCLAVE. */
+    Path signedEnclave() throws IOException {
+        byte[] placeholder = org.enclaveos.signer.sgx.Sigstruct.builder()
+                .mrenclave(org.enclaveos.signer.sgx.Hash256.sha256(new byte[0])).build().toBytes();
+        String mrenclave = SdkEnclaveImage.expected(SdkEnclaveImage.build(placeholder)).expectedMrenclave();
+        org.enclaveos.signer.sgx.Sigstruct signed = org.enclaveos.signer.crypto.SigstructSigner.sign(
+                org.enclaveos.signer.sgx.Sigstruct.builder().isvProdId(9).isvSvn(2)
+                        .attributes(new org.enclaveos.signer.sgx.Attributes(0x4, 0x3))
+                        .mrenclave(org.enclaveos.signer.sgx.Hash256.parse("m", mrenclave)).build(),
+                org.enclaveos.signer.crypto.PemKeys.loadSigningKey(Vectors.file("kernel-selftest/encl.pem"),
+                        org.enclaveos.signer.crypto.PassphraseSource.NONE));
+        return Files.write(dir.resolve("enclave.signed.so"), SdkEnclaveImage.build(signed.toBytes()));
+    }
+
     @Test
-    void inspectReadsTheSigstructOfASignedEnclave() throws IOException {
-        byte[] ss = Files.readAllBytes(Vectors.file("kernel-selftest/encl.ss"));
-        Path so = Files.write(dir.resolve("enclave.signed.so"),
-                new SdkEnclaveFixture().block(2, 4, ss, 4104).block(1, 4, ss, 4104).build());
+    void inspectMeasureAndVerifyASignedEnclave() throws IOException {
+        Path so = signedEnclave();
         CliRun r = CliRun.run(new InspectCommand(), so.toString(), "--json");
         assertEquals(0, r.exitCode(), r::toString);
         JsonNode j = JSON.readTree(r.out());
@@ -76,9 +88,30 @@ class CommandsTest {
         assertEquals(2, j.get("metadataBlocks").size());
         assertEquals("1.4", j.at("/metadataBlocks/1/version").asText());
         assertEquals("2f9f8fd4fe12d77232f1d87571ca8252ca27714efe7705e46222cffd5a22e8c4", j.get("mrsigner").asText());
+
+        CliRun m = CliRun.run(new MeasureCommand(), so.toString(), "--json");
+        assertEquals(0, m.exitCode(), m::toString);
+        JsonNode mj = JSON.readTree(m.out());
+        assertEquals(j.get("mrenclave").asText(), mj.get("mrenclave").asText());
+        assertTrue(mj.get("matches").asBoolean());
+        assertEquals("2.4", mj.at("/blocks/0/version").asText());
+        assertEquals(mj.get("mrenclave").asText(), mj.at("/blocks/1/mrenclave").asText());
+
+        Path sgxs = dir.resolve("enclave.sgxs");
+        assertEquals(0, CliRun.run(new MeasureCommand(), so.toString(), "--export-sgxs", sgxs.toString()).exitCode());
+        CliRun again = CliRun.run(new MeasureCommand(), sgxs.toString(), "--json");
+        assertEquals(mj.get("mrenclave").asText(), JSON.readTree(again.out()).get("mrenclave").asText());
+
         CliRun v = CliRun.run(new VerifyCommand(), so.toString());
         assertEquals(0, v.exitCode(), v::toString);
         assertTrue(v.out().startsWith("OK "), v.out());
+
+        byte[] tampered = Files.readAllBytes(so);
+        tampered[0x1234] ^= 1; // code: the signature stays valid, the measurement does not
+        Path bad = Files.write(dir.resolve("tampered.signed.so"), tampered);
+        CliRun tv = CliRun.run(new VerifyCommand(), bad.toString());
+        assertEquals(1, tv.exitCode(), tv::toString);
+        assertTrue(tv.errLines()[0].contains("metadata block 0 (v2.4): the file measures "), tv.err());
     }
 
     @Test

@@ -68,6 +68,15 @@ public final class SgxsBuilder {
         return this;
     }
 
+    /** EADD plus 16 EEXTENDs of the given 4096 bytes. */
+    public SgxsBuilder page(long offset, long flags, byte[] content) {
+        eadd(offset, flags);
+        for (int c = 0; c < 16; c++) {
+            eextend(offset + c * 256L, java.util.Arrays.copyOfRange(content, c * 256, c * 256 + 256));
+        }
+        return this;
+    }
+
     /** Appends arbitrary bytes (for corrupted streams); they count as measured. */
     public SgxsBuilder measured(byte[] bytes) {
         out.writeBytes(bytes);
