@@ -11,6 +11,7 @@ import picocli.CommandLine.Mixin;
         subcommands = {
             org.enclaveos.signer.prepare.PrepareCommand.class,
             org.enclaveos.signer.signoffline.SignOfflineCommand.class,
+            org.enclaveos.signer.attach.AttachCommand.class,
             MeasureCommand.class,
             InspectCommand.class,
             VerifyCommand.class,

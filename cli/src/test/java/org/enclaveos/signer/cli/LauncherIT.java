@@ -28,14 +28,14 @@ class LauncherIT {
         assertTrue(version.out().startsWith("enclaveos-signer 0."), version.out());
         Tools.Result help = Tools.run(null, LAUNCHER, "--help");
         assertEquals(0, help.exitCode(), help.stderr());
-        for (String cmd : new String[] {"prepare", "sign-offline", "measure", "inspect", "verify", "keygen"}) {
+        for (String cmd : new String[] {"prepare", "sign-offline", "attach", "measure", "inspect", "verify", "keygen"}) {
             assertTrue(help.out().contains("  " + cmd + " "), help.out());
         }
         assertTrue(help.out().contains("Exit codes:"), help.out());
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"prepare", "sign-offline", "measure", "inspect", "verify", "keygen"})
+    @ValueSource(strings = {"prepare", "sign-offline", "attach", "measure", "inspect", "verify", "keygen"})
     void everySubcommandHasHelp(String command) {
         Tools.Result r = Tools.run(null, LAUNCHER, command, "--help");
         assertEquals(0, r.exitCode(), r.stderr());

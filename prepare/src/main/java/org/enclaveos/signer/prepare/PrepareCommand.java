@@ -35,7 +35,8 @@ import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "prepare", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class, sortOptions = false,
         description = {"Write unsigned SIGSTRUCT requests for an auditor to review and sign-offline to sign.", "",
-            "The enclave comes from an SGXS stream (measured here) or a given MRENCLAVE. Each request holds the "
+            "The enclave comes from an SGXS stream (measured here), an SGX SDK signed enclave (re-measured from its "
+                + "own metadata, defaults kept from its SIGSTRUCT) or a given MRENCLAVE. Each request holds the "
                 + "1808 unsigned bytes, every field decoded, the 256-byte signing payload and its SHA-256; "
                 + "DIR/bundle.json lists every request with its SHA-256. The same inputs give byte-identical files."},
         footer = {"", "Examples:",
@@ -54,6 +55,10 @@ public final class PrepareCommand implements Callable<Integer> {
 
         @Option(names = "--mrenclave", paramLabel = "HEX", description = "Sign this measurement as given (64 hex digits).")
         String mrenclave;
+
+        @Option(names = "--enclave", paramLabel = "FILE.signed.so", description = "An Intel SGX SDK signed enclave: "
+                + "re-measured from its own metadata; every field not given is kept from its SIGSTRUCT.")
+        Path enclave;
     }
 
     @Option(names = "--out", required = true, paramLabel = "DIR", description = "Directory for the request files.")
@@ -133,8 +138,10 @@ public final class PrepareCommand implements Callable<Integer> {
     public Integer call() {
         PrintWriter err = spec.commandLine().getErr();
         MemoryModel model = memoryModel == null ? null : parseModel(memoryModel);
+        // An SDK enclave keeps its SIGSTRUCT's DATE unless --date is given; other sources get today's.
         SigstructRecipe recipe = new SigstructRecipe(isvProdId, isvSvn, production,
-                SigstructRecipe.date(date, System.getenv("SOURCE_DATE_EPOCH"), LocalDate.now(ZoneOffset.UTC)),
+                source.enclave != null && date == null ? null
+                        : SigstructRecipe.date(date, System.getenv("SOURCE_DATE_EPOCH"), LocalDate.now(ZoneOffset.UTC)),
                 vendor, swDefined, attributes, attributeMask, miscSelect, miscMask,
                 hex16("--isvfamilyid", isvFamilyId), hex16("--isvextprodid", isvExtProdId));
 
@@ -143,7 +150,17 @@ public final class PrepareCommand implements Callable<Integer> {
         SigningRequest.Layout layout = null;
         String mrenclaveSource;
         String defaultName;
-        if (source.sgxs != null) {
+        Optional<Sigstruct> base = Optional.empty();
+        if (source.enclave != null) {
+            SdkEnclaveSource sdk = SdkEnclaveSource.read(source.enclave);
+            mrenclave = sdk.mrenclave();
+            base = Optional.of(sdk.sigstruct());
+            // Absolute: attach reads this file again, maybe from another directory (it checks the SHA-256).
+            origin = SigningRequest.Source.file("enclave", source.enclave.toAbsolutePath().normalize().toString(),
+                    sdk.fileSha256().hex());
+            mrenclaveSource = "sdk-enclave";
+            defaultName = sdk.name();
+        } else if (source.sgxs != null) {
             Sgxs.Result measured = Sgxs.measure(source.sgxs);
             mrenclave = measured.mrenclave();
             String sha = fileSha256(source.sgxs);
@@ -161,7 +178,7 @@ public final class PrepareCommand implements Callable<Integer> {
             mrenclaveSource = "given";
             defaultName = "enclave-" + mrenclave.hex().substring(0, 12);
         }
-        Sigstruct unsigned = recipe.build(mrenclave, Optional.empty());
+        Sigstruct unsigned = recipe.build(mrenclave, base, source.enclave != null);
         SigningRequest request = SigningRequest.create(VersionProvider.version(), name != null ? name : defaultName, model,
                 origin, target, layout, mrenclaveSource, null, unsigned, pinnedSigner());
         List<RequestWriter.Written> written = RequestWriter.write(out, List.of(request), force, VersionProvider.version());

@@ -36,7 +36,10 @@ public record SigstructRecipe(
     public static final long DEFAULT_XFRM_MASK = ~0xE0L;
     public static final int DEFAULT_MISC_MASK = 0xFFFFFFFE;
 
-    /** The DATE to write: {@code --date} (0000-00-00 for none), else SOURCE_DATE_EPOCH, else today in UTC. */
+    /**
+     * The DATE to write: {@code --date} (0000-00-00 for none), else SOURCE_DATE_EPOCH, else today in UTC.
+     * A recipe whose date is null keeps the base SIGSTRUCT's DATE.
+     */
     public static SigstructDate date(String option, String sourceDateEpoch, LocalDate today) {
         if (option != null) {
             if (option.equals("0000-00-00")) {
@@ -66,6 +69,14 @@ public record SigstructRecipe(
      *             then ISVPRODID and ISVSVN must be given)
      */
     public Sigstruct build(Hash256 mrenclave, Optional<Sigstruct> base) {
+        return build(mrenclave, base, false);
+    }
+
+    /**
+     * @param keepBaseDebug without --production, keep the base's DEBUG bits as they are (re-signing an
+     *                      SDK enclave) instead of making a debug request (the original tool's default)
+     */
+    public Sigstruct build(Hash256 mrenclave, Optional<Sigstruct> base, boolean keepBaseDebug) {
         if (base.isEmpty() && (isvProdId == null || isvSvn == null)) {
             throw new SignerException(ErrorKind.USAGE, "--isvprodid and --isvsvn are required when there is no "
                     + "converter signature to keep them from");
@@ -79,13 +90,17 @@ public record SigstructRecipe(
                     + ": it leaves DEBUG (0x2) unenforced, so the enclave would also launch in debug mode");
         }
         SigstructBuilder b = base.map(Sigstruct::toBuilder).orElseGet(Sigstruct::builder);
-        b.mrenclave(mrenclave).date(date);
+        b.mrenclave(mrenclave);
+        if (date != null) {
+            b.date(date);
+        }
         if (base.isEmpty()) {
             b.miscSelect(0).miscMask(DEFAULT_MISC_MASK);
         }
         Attributes baseAttributes = base.map(Sigstruct::attributes).orElse(new Attributes(Attributes.MODE64BIT, DEFAULT_XFRM));
         Attributes baseMask = base.map(Sigstruct::attributeMask).orElse(new Attributes(-1L, DEFAULT_XFRM_MASK));
-        b.attributes(attributes != null ? attributes : withDebug(baseAttributes, !production));
+        boolean keep = keepBaseDebug && !production && base.isPresent();
+        b.attributes(attributes != null ? attributes : keep ? baseAttributes : withDebug(baseAttributes, !production));
         b.attributeMask(attributeMask != null ? attributeMask
                 : production ? withDebug(baseMask, true) : baseMask);
         try {

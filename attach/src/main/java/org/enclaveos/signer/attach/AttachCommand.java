@@ -1,0 +1,77 @@
+package org.enclaveos.signer.attach;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import org.enclaveos.signer.ErrorKind;
+import org.enclaveos.signer.SignerException;
+import org.enclaveos.signer.cli.VersionProvider;
+import org.enclaveos.signer.format.SigstructJson;
+import org.enclaveos.signer.request.RequestSet;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+@Command(name = "attach", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class, sortOptions = false,
+        description = {"Put signed SIGSTRUCTs back where they belong, after checking them against the requests.", "",
+            "Every signature must verify (RSA, Q1/Q2, header, exponent 3), sign exactly its request's payload, and come "
+                + "from the pinned signer if the request pins one. For an Intel SGX SDK enclave (prepare --enclave), "
+                + "--enclave-out writes a copy of the enclave with the SIGSTRUCT of every metadata block replaced and no "
+                + "other byte changed, after checking the input is still the file prepare measured. (Container images "
+                + "are not supported yet.)"},
+        footer = {"", "Example:",
+            "  enclaveos-signer attach requests/ --signatures signed/ --enclave-out enclave.resigned.so"})
+public final class AttachCommand implements Callable<Integer> {
+    @Parameters(paramLabel = "REQUEST_DIR", description = "The directory prepare wrote (or request files).")
+    List<Path> requests;
+
+    @Option(names = "--signatures", required = true, paramLabel = "DIR", description = "The directory sign-offline wrote.")
+    Path signatures;
+
+    @Option(names = "--enclave-out", paramLabel = "FILE", description = "Write the re-signed SGX SDK enclave here.")
+    Path enclaveOut;
+
+    @Option(names = "--enclave-in", paramLabel = "FILE",
+            description = "The enclave to re-sign, if it is no longer where prepare read it (its SHA-256 must match).")
+    Path enclaveIn;
+
+    @Option(names = "--json", description = "Print one JSON document on stdout.")
+    boolean json;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        if (enclaveOut == null) {
+            throw new SignerException(ErrorKind.UNSUPPORTED, "attaching to container images is not supported yet; "
+                    + "give --enclave-out for an SGX SDK enclave");
+        }
+        List<RequestSet.Loaded> loaded = RequestSet.load(requests);
+        if (loaded.size() != 1) {
+            throw new SignerException(ErrorKind.USAGE, "--enclave-out takes exactly one request, got " + loaded.size()
+                    + " (" + String.join(", ", loaded.stream().map(RequestSet.Loaded::id).toList()) + ")");
+        }
+        SignedRequest signed = SignedRequest.load(loaded.get(0), signatures);
+        EnclaveAttach.Result r = EnclaveAttach.attach(signed, enclaveIn, enclaveOut);
+        PrintWriter out = spec.commandLine().getOut();
+        if (json) {
+            ObjectNode o = SigstructJson.MAPPER.createObjectNode();
+            o.put("enclave", r.out().toString()).put("sigstructCopies", r.copies()).put("mrenclave", r.mrenclave().hex())
+                    .put("mrsigner", r.mrsigner().hex());
+            out.print(SigstructJson.print(o));
+        } else {
+            out.println("wrote " + r.out() + ": " + r.copies() + " SIGSTRUCT copies replaced, mrenclave " + r.mrenclave()
+                    + ", mrsigner " + r.mrsigner());
+        }
+        out.flush();
+        return 0;
+    }
+}

@@ -1,0 +1,69 @@
+package org.enclaveos.signer.attach;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+
+import org.enclaveos.signer.ErrorKind;
+import org.enclaveos.signer.SignerException;
+import org.enclaveos.signer.request.SigningRequest;
+import org.enclaveos.signer.sdk.SignedEnclave;
+import org.enclaveos.signer.sgx.Hash256;
+
+/**
+ * Puts a new SIGSTRUCT into an Intel SGX SDK signed enclave: the input must still be the file
+ * prepare measured (same SHA-256), every metadata block's SIGSTRUCT copy is replaced and no other
+ * byte changes, and the written file is read back and re-measured before we report success.
+ */
+final class EnclaveAttach {
+    private EnclaveAttach() {
+    }
+
+    record Result(Path out, int copies, Hash256 mrenclave, Hash256 mrsigner) {
+    }
+
+    static Result attach(SignedRequest signed, Path input, Path out) {
+        SigningRequest.Source source = signed.request().request().source();
+        if (source == null || !"enclave".equals(source.kind())) {
+            throw new SignerException(ErrorKind.USAGE, signed.request().file() + ": not an SGX SDK enclave request "
+                    + "(source kind " + (source == null ? "none" : source.kind()) + "); --enclave-out is for prepare --enclave");
+        }
+        Path in = input != null ? input : Path.of(source.file());
+        if (!Files.isRegularFile(in)) {
+            throw new SignerException(ErrorKind.IO, in + ": no such file (the enclave prepare measured; --enclave-in "
+                    + "gives another path to it)");
+        }
+        Hash256 now = sha256(in);
+        if (!now.hex().equals(source.fileSha256())) {
+            throw new SignerException(ErrorKind.INTEGRITY, in + ": changed since prepare: its SHA-256 is " + now
+                    + ", the request recorded " + source.fileSha256());
+        }
+        SignedEnclave enclave = SignedEnclave.read(in);
+        enclave.writeResigned(signed.sigstruct(), out);
+
+        SignedEnclave written = SignedEnclave.read(out);
+        for (SignedEnclave.MetadataBlock b : written.blocks()) {
+            Hash256 measured = written.mrenclave(b.index());
+            if (!b.sigstruct().equals(signed.sigstruct()) || !measured.equals(b.sigstruct().mrenclave())) {
+                throw new SignerException(ErrorKind.INTERNAL, out + ": metadata block " + b.index()
+                        + " does not carry the new SIGSTRUCT for its measurement after writing");
+            }
+        }
+        return new Result(out, written.blocks().size(), signed.sigstruct().mrenclave(), signed.sigstruct().mrsigner());
+    }
+
+    static Hash256 sha256(Path file) {
+        MessageDigest d = Hash256.newDigest();
+        try (InputStream s = Files.newInputStream(file)) {
+            byte[] buf = new byte[1 << 16];
+            for (int n; (n = s.read(buf)) > 0; ) {
+                d.update(buf, 0, n);
+            }
+        } catch (IOException e) {
+            throw new SignerException(ErrorKind.IO, file + ": cannot read: " + e.getMessage(), e);
+        }
+        return Hash256.of(d.digest());
+    }
+}

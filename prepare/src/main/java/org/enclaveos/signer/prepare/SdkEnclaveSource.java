@@ -1,0 +1,62 @@
+package org.enclaveos.signer.prepare;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+
+import org.enclaveos.signer.ErrorKind;
+import org.enclaveos.signer.SignerException;
+import org.enclaveos.signer.sdk.SignedEnclave;
+import org.enclaveos.signer.sgx.Hash256;
+import org.enclaveos.signer.sgx.Sigstruct;
+
+/**
+ * An Intel SGX SDK signed enclave as a source to re-sign: MRENCLAVE recomputed from every metadata
+ * block (all must agree, and agree with the SIGSTRUCT the file carries, or we refuse naming both),
+ * the file's SIGSTRUCT for the defaults, and the file's SHA-256 so attach can tell if it changed.
+ */
+record SdkEnclaveSource(Path file, Hash256 mrenclave, Sigstruct sigstruct, Hash256 fileSha256) {
+
+    static SdkEnclaveSource read(Path file) {
+        if (!Files.isRegularFile(file)) {
+            throw new SignerException(ErrorKind.IO, file + ": no such file");
+        }
+        SignedEnclave enclave = SignedEnclave.read(file);
+        Hash256 first = null;
+        for (SignedEnclave.MetadataBlock b : enclave.blocks()) {
+            Hash256 measured = enclave.mrenclave(b.index());
+            if (!measured.equals(b.sigstruct().mrenclave())) {
+                throw new SignerException(ErrorKind.INTEGRITY, file + ": metadata block " + b.index() + " (v" + b.version()
+                        + ") measures " + measured + ", but the SIGSTRUCT in the file says " + b.sigstruct().mrenclave());
+            }
+            first = first == null ? measured : first;
+        }
+        return new SdkEnclaveSource(file, first, enclave.sigstruct(), sha256(file));
+    }
+
+    /** "Enclave" for Enclave.signed.so. */
+    String name() {
+        String n = file.getFileName().toString();
+        for (String suffix : new String[] {".signed.so", ".so"}) {
+            if (n.endsWith(suffix) && n.length() > suffix.length()) {
+                return n.substring(0, n.length() - suffix.length());
+            }
+        }
+        return n;
+    }
+
+    static Hash256 sha256(Path file) {
+        MessageDigest d = Hash256.newDigest();
+        try (InputStream in = Files.newInputStream(file)) {
+            byte[] buf = new byte[1 << 16];
+            for (int n; (n = in.read(buf)) > 0; ) {
+                d.update(buf, 0, n);
+            }
+        } catch (IOException e) {
+            throw new SignerException(ErrorKind.IO, file + ": cannot read: " + e.getMessage(), e);
+        }
+        return Hash256.of(d.digest());
+    }
+}
