@@ -3,6 +3,8 @@ package org.enclaveos.signer.cli;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Callable;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -12,6 +14,10 @@ import org.enclaveos.signer.ErrorKind;
 import org.enclaveos.signer.SignerException;
 import org.enclaveos.signer.format.SigstructJson;
 import org.enclaveos.signer.io.AtomicFiles;
+import org.enclaveos.signer.layout.ContentSource;
+import org.enclaveos.signer.layout.LayoutBuilder;
+import org.enclaveos.signer.layout.LayoutManifest;
+import org.enclaveos.signer.request.MemoryModel;
 import org.enclaveos.signer.measure.Sgxs;
 import org.enclaveos.signer.measure.SgxsWriter;
 import org.enclaveos.signer.sdk.SignedEnclave;
@@ -28,6 +34,8 @@ import picocli.CommandLine.Model.CommandSpec;
             "FILE is an SGXS stream (Fortanix format): the SHA-256 the CPU computes over ECREATE, EADD and "
                 + "EEXTEND. The stream is checked to be canonical; UNMEASRD records are skipped. Memory stays "
                 + "constant, so multi-gigabyte streams are fine. FILE '-' reads stdin.",
+            "FILE may also be a layout manifest (*.json, docs/layout-manifest.md; content paths relative to it): "
+                + "MRENCLAVE per memory model, their common prefix hashed once.",
             "FILE may also be an Intel SGX SDK signed enclave (*.signed.so): the enclave is rebuilt from the file "
                 + "and each of its metadata blocks, as the SDK's loader does, without the SDK; each result is "
                 + "compared with the MRENCLAVE its SIGSTRUCT claims."},
@@ -38,6 +46,10 @@ public final class MeasureCommand implements Callable<Integer> {
 
     @Option(names = "--json", description = "Print one JSON document on stdout.")
     boolean json;
+
+    @Option(names = "--memory-model", paramLabel = "MODEL", description = "For a layout manifest: sgx1, sgx2 or all "
+            + "(aliases full, minimal; default: every model the manifest has).")
+    String memoryModel;
 
     @Option(names = "--export-sgxs", paramLabel = "OUT", description = "Also write the enclave's build as an SGXS "
             + "stream (for an SDK enclave: as built from its first metadata block).")
@@ -59,6 +71,9 @@ public final class MeasureCommand implements Callable<Integer> {
             SigstructInputs.requireFile(file);
             if (SigstructInputs.isEnclave(file)) {
                 return measureEnclave();
+            }
+            if (isManifest(file)) {
+                return measureManifest();
             }
             if (exportSgxs != null) {
                 throw new SignerException(ErrorKind.USAGE, "--export-sgxs: " + file + " is already an SGXS stream");
@@ -82,6 +97,63 @@ public final class MeasureCommand implements Callable<Integer> {
             spec.commandLine().getErr().printf("enclave size 0x%x, SSA frame %d page(s), %d pages, %d measured "
                     + "and %d unmeasured chunks%n", r.enclaveSize(), r.ssaFrameSize(), r.pages(), r.measuredChunks(),
                     r.unmeasuredChunks());
+        }
+        out.flush();
+        return 0;
+    }
+
+    static boolean isManifest(Path file) {
+        if (file.getFileName().toString().endsWith(".json")) {
+            return true;
+        }
+        try (java.io.InputStream in = java.nio.file.Files.newInputStream(file)) {
+            int c;
+            while ((c = in.read()) == ' ' || c == '\n' || c == '\r' || c == '\t') {
+                // leading white space
+            }
+            return c == '{';
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /** A layout manifest: MRENCLAVE per memory model, their common prefix hashed once. */
+    private int measureManifest() throws IOException {
+        LayoutManifest manifest = LayoutManifest.parse(java.nio.file.Files.readAllBytes(file), file.toString());
+        ContentSource content = ContentSource.directory(file.toAbsolutePath().getParent());
+        Set<MemoryModel> models = manifest.models();
+        if (memoryModel != null) {
+            try {
+                models = java.util.EnumSet.copyOf(MemoryModel.parseSelection(memoryModel));
+            } catch (IllegalArgumentException e) {
+                throw new SignerException(ErrorKind.USAGE, "--memory-model: " + e.getMessage());
+            }
+        }
+        if (exportSgxs != null && models.size() != 1) {
+            throw new SignerException(ErrorKind.USAGE, "--export-sgxs writes one layout; give --memory-model sgx1 or sgx2");
+        }
+        Map<MemoryModel, Hash256> results;
+        try {
+            results = LayoutBuilder.measure(manifest, models, content);
+        } catch (SignerException e) {
+            throw e.in(file.toString());
+        }
+        if (exportSgxs != null) {
+            MemoryModel only = models.iterator().next();
+            AtomicFiles.createNew(exportSgxs, out -> LayoutBuilder.build(manifest, only, content, new SgxsWriter(out)), false);
+        }
+        MemoryModel first = results.keySet().iterator().next();
+        PrintWriter out = spec.commandLine().getOut();
+        if (json) {
+            ObjectNode o = SigstructJson.MAPPER.createObjectNode();
+            o.put("file", file.toString());
+            o.put("kind", "layout-manifest");
+            o.put("mrenclave", results.get(first).hex());
+            ObjectNode per = o.putObject("models");
+            results.forEach((m, h) -> per.put(m.id(), h.hex()));
+            out.print(SigstructJson.print(o));
+        } else {
+            results.forEach((m, h) -> out.println(h.hex() + "  " + file + " (" + m.id() + ")"));
         }
         out.flush();
         return 0;

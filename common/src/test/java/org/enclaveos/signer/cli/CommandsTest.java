@@ -198,6 +198,32 @@ class CommandsTest {
     }
 
     @Test
+    void measuresALayoutManifestPerModelAndExportsSgxs() throws IOException {
+        Path manifest = Files.writeString(dir.resolve("layout.json"), """
+            {"schema": "enclaveos-signer/layout/v1", "enclave": {"size": "0x10000", "ssaFrameSize": 1},
+             "ranges": [
+               {"name": "tcs", "offset": 0, "pages": 1, "flags": "0x100"},
+               {"name": "heap", "offset": "0x1000", "pages": 4, "flags": "0x203", "measure": "none", "models": ["sgx1"]}
+             ]}
+            """);
+        SgxsBuilder minimal = new SgxsBuilder().ecreate(1, 0x10000).page(0, 0x100, new byte[4096]);
+        SgxsBuilder full = new SgxsBuilder().ecreate(1, 0x10000).page(0, 0x100, new byte[4096])
+                .eadd(0x1000, 0x203).eadd(0x2000, 0x203).eadd(0x3000, 0x203).eadd(0x4000, 0x203);
+        CliRun r = CliRun.run(new MeasureCommand(), manifest.toString(), "--json");
+        assertEquals(0, r.exitCode(), r::toString);
+        JsonNode j = JSON.readTree(r.out());
+        assertEquals(full.expectedMrenclave(), j.at("/models/sgx1").asText());
+        assertEquals(minimal.expectedMrenclave(), j.at("/models/sgx2").asText());
+        Path sgxs = dir.resolve("minimal.sgxs");
+        CliRun export = CliRun.run(new MeasureCommand(), manifest.toString(), "--memory-model", "minimal", "--export-sgxs",
+                sgxs.toString());
+        assertEquals(0, export.exitCode(), export::toString);
+        assertTrue(Arrays.equals(minimal.bytes(), Files.readAllBytes(sgxs)));
+        assertError(CliRun.run(new MeasureCommand(), manifest.toString(), "--export-sgxs", dir.resolve("x.sgxs").toString()),
+                2, "enclaveos-signer: --export-sgxs writes one layout; give --memory-model sgx1 or sgx2");
+    }
+
+    @Test
     void keygenWritesA0600KeyOnceAndVerifiesAgainstItsPublicKey() throws IOException {
         Path key = dir.resolve("k.pem");
         Path pub = dir.resolve("k.pub.pem");

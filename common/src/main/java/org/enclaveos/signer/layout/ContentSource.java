@@ -1,0 +1,36 @@
+package org.enclaveos.signer.layout;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import org.enclaveos.signer.ErrorKind;
+import org.enclaveos.signer.SignerException;
+
+/** Where the files a layout manifest names are read from: a directory on disk, or (later) an image. */
+@FunctionalInterface
+public interface ContentSource {
+    /** A stream positioned at {@code offset} of {@code path}; the caller reads at most the range's length. */
+    InputStream open(String path, long offset) throws IOException;
+
+    /**
+     * Files relative to {@code dir} (the manifest's directory). Paths must stay below it: no absolute
+     * paths, no {@code ..} that climbs out, so the same manifest means the same thing in an image.
+     */
+    static ContentSource directory(Path dir) {
+        Path root = dir.toAbsolutePath().normalize();
+        return (path, offset) -> {
+            Path p = root.resolve(path).normalize();
+            if (Path.of(path).isAbsolute() || !p.startsWith(root)) {
+                throw SignerException.malformed("content file '" + path + "' is not below the manifest's directory " + root);
+            }
+            if (!Files.isRegularFile(p)) {
+                throw new SignerException(ErrorKind.IO, p + ": no such file (named by the layout manifest)");
+            }
+            InputStream in = Files.newInputStream(p);
+            in.skipNBytes(offset);
+            return in;
+        };
+    }
+}
