@@ -90,6 +90,26 @@ public final class AtomicFiles {
         }
     }
 
+    /**
+     * Removes temporary files a killed writer left for {@code target} (hidden, named after it, ending
+     * in .tmp). They never carried a final name, so nothing can have read them as an output.
+     */
+    public static void deleteStaleTemps(Path target) {
+        Path dir = target.toAbsolutePath().getParent();
+        String prefix = "." + target.getFileName() + ".";
+        if (!Files.isDirectory(dir)) {
+            return;
+        }
+        try (java.nio.file.DirectoryStream<Path> stale = Files.newDirectoryStream(dir,
+                p -> p.getFileName().toString().startsWith(prefix) && p.getFileName().toString().endsWith(".tmp"))) {
+            for (Path p : stale) {
+                deleteQuietly(p);
+            }
+        } catch (IOException e) {
+            // Leftovers are harmless; failing to list them must not stop the work.
+        }
+    }
+
     private static boolean sameContent(Path target, byte[] content) {
         try {
             return Files.size(target) == content.length && Arrays.equals(Files.readAllBytes(target), content);

@@ -240,6 +240,8 @@ final class Ceremony {
 
     private static Done complete(Item i, Path out, Sigstruct result, String toolVersion) {
         Path ssFile = i.sigstructFile(out);
+        AtomicFiles.deleteStaleTemps(ssFile); // left by a ceremony that was killed while writing
+        AtomicFiles.deleteStaleTemps(i.responseFile(out));
         if (i.status() == Status.TO_SIGN) {
             AtomicFiles.createOrConfirm(ssFile, result.toBytes(), false);
         }
