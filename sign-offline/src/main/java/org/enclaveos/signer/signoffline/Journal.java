@@ -162,4 +162,9 @@ final class Journal {
         return file;
     }
 
+    /** SHA-256 of the last line written: the anchor for the one line no later line vouches for. */
+    String lastHash() {
+        return prev;
+    }
+
 }

@@ -258,6 +258,7 @@ public final class SignOfflineCommand implements Callable<Integer> {
             doc.put("signed", result.signed());
             doc.put("alreadySigned", result.alreadySigned());
             doc.put("journal", j.file().toString());
+            doc.put("journalLastLineSha256", j.lastHash());
             ArrayNode list = doc.putArray("outputs");
             for (Ceremony.Item i : plan.items()) {
                 list.addObject().put("id", i.request().id()).put("sigstruct", i.sigstructFile(out).toString())
@@ -272,6 +273,8 @@ public final class SignOfflineCommand implements Callable<Integer> {
             }
             stdout.println(result.signed() + " signed, " + result.alreadySigned() + " already signed, MRSIGNER "
                     + plan.signer().mrsigner() + ", journal " + j.file());
+            // No later line vouches for the last one: this hash, written down, is what does.
+            stdout.println("journal last line sha256 " + j.lastHash() + " (record it with the ceremony minutes)");
         }
         stdout.flush();
     }
