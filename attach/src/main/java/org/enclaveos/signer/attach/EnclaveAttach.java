@@ -1,10 +1,7 @@
 package org.enclaveos.signer.attach;
 
-import java.io.IOException;
-import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
 
 import org.enclaveos.signer.ErrorKind;
 import org.enclaveos.signer.SignerException;
@@ -35,7 +32,7 @@ final class EnclaveAttach {
             throw new SignerException(ErrorKind.IO, in + ": no such file (the enclave prepare measured; --enclave-in "
                     + "gives another path to it)");
         }
-        Hash256 now = sha256(in);
+        Hash256 now = Hash256.ofFile(in);
         if (!now.hex().equals(source.fileSha256())) {
             throw new SignerException(ErrorKind.INTEGRITY, in + ": changed since prepare: its SHA-256 is " + now
                     + ", the request recorded " + source.fileSha256());
@@ -52,18 +49,5 @@ final class EnclaveAttach {
             }
         }
         return new Result(out, written.blocks().size(), signed.sigstruct().mrenclave(), signed.sigstruct().mrsigner());
-    }
-
-    static Hash256 sha256(Path file) {
-        MessageDigest d = Hash256.newDigest();
-        try (InputStream s = Files.newInputStream(file)) {
-            byte[] buf = new byte[1 << 16];
-            for (int n; (n = s.read(buf)) > 0; ) {
-                d.update(buf, 0, n);
-            }
-        } catch (IOException e) {
-            throw new SignerException(ErrorKind.IO, file + ": cannot read: " + e.getMessage(), e);
-        }
-        return Hash256.of(d.digest());
     }
 }

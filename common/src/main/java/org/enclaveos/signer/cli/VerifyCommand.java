@@ -10,8 +10,6 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import org.enclaveos.signer.ErrorKind;
-import org.enclaveos.signer.SignerException;
-import org.enclaveos.signer.crypto.PemKeys;
 import org.enclaveos.signer.crypto.SigstructVerifier;
 import org.enclaveos.signer.crypto.Verification;
 import org.enclaveos.signer.format.SigstructJson;
@@ -111,16 +109,6 @@ public final class VerifyCommand implements Callable<Integer> {
     }
 
     private Hash256 expectedSigner() {
-        if (signer == null) {
-            return null;
-        }
-        if (signer.publicKey != null) {
-            return PemKeys.loadVerifyingKey(signer.publicKey).mrsigner();
-        }
-        try {
-            return Hash256.parse("--mrsigner", signer.mrsigner);
-        } catch (IllegalArgumentException e) {
-            throw new SignerException(ErrorKind.USAGE, e.getMessage());
-        }
+        return signer == null ? null : Signers.expected("--mrsigner", signer.mrsigner, signer.publicKey);
     }
 }

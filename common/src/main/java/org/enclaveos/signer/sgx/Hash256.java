@@ -33,6 +33,21 @@ public final class Hash256 {
         return new Hash256(newDigest().digest(data));
     }
 
+    /** SHA-256 of a file's bytes, read as a stream (files may be large). */
+    public static Hash256 ofFile(java.nio.file.Path file) {
+        MessageDigest d = newDigest();
+        try (java.io.InputStream in = java.nio.file.Files.newInputStream(file)) {
+            byte[] buf = new byte[1 << 16];
+            for (int n; (n = in.read(buf)) > 0; ) {
+                d.update(buf, 0, n);
+            }
+        } catch (java.io.IOException e) {
+            throw new org.enclaveos.signer.SignerException(org.enclaveos.signer.ErrorKind.IO,
+                    file + ": cannot read: " + e.getMessage(), e);
+        }
+        return new Hash256(d.digest());
+    }
+
     /** A fresh JDK SHA-256 digest. Never BouncyCastle's: it is several times slower. */
     public static MessageDigest newDigest() {
         try {

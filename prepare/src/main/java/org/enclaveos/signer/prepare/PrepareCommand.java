@@ -15,8 +15,8 @@ import org.enclaveos.signer.ErrorKind;
 import org.enclaveos.signer.SignerException;
 import org.enclaveos.signer.cli.Cli;
 import org.enclaveos.signer.cli.Numbers;
+import org.enclaveos.signer.cli.Signers;
 import org.enclaveos.signer.cli.VersionProvider;
-import org.enclaveos.signer.crypto.PemKeys;
 import org.enclaveos.signer.format.SigstructJson;
 import org.enclaveos.signer.io.Hex;
 import org.enclaveos.signer.measure.Sgxs;
@@ -163,7 +163,7 @@ public final class PrepareCommand implements Callable<Integer> {
         } else if (source.sgxs != null) {
             Sgxs.Result measured = Sgxs.measure(source.sgxs);
             mrenclave = measured.mrenclave();
-            String sha = fileSha256(source.sgxs);
+            String sha = Hash256.ofFile(source.sgxs).hex();
             origin = SigningRequest.Source.file("sgxs", source.sgxs.toString(), sha);
             layout = new SigningRequest.Layout(source.sgxs.toString(), sha);
             mrenclaveSource = "measured-sgxs";
@@ -211,17 +211,7 @@ public final class PrepareCommand implements Callable<Integer> {
     }
 
     private Hash256 pinnedSigner() {
-        if (signer == null) {
-            return null;
-        }
-        if (signer.publicKey != null) {
-            return PemKeys.loadVerifyingKey(signer.publicKey).mrsigner();
-        }
-        try {
-            return Hash256.parse("--expected-signer", signer.mrsigner);
-        } catch (IllegalArgumentException e) {
-            throw new SignerException(ErrorKind.USAGE, e.getMessage());
-        }
+        return signer == null ? null : Signers.expected("--expected-signer", signer.mrsigner, signer.publicKey);
     }
 
     static MemoryModel parseModel(String value) {
@@ -245,19 +235,6 @@ public final class PrepareCommand implements Callable<Integer> {
             return Hex.decode(option, value, 16);
         } catch (IllegalArgumentException e) {
             throw new SignerException(ErrorKind.USAGE, e.getMessage());
-        }
-    }
-
-    private static String fileSha256(Path file) {
-        try (java.io.InputStream in = java.nio.file.Files.newInputStream(file)) {
-            java.security.MessageDigest d = Hash256.newDigest();
-            byte[] buf = new byte[1 << 16];
-            for (int n; (n = in.read(buf)) > 0; ) {
-                d.update(buf, 0, n);
-            }
-            return Hex.encode(d.digest());
-        } catch (java.io.IOException e) {
-            throw new SignerException(ErrorKind.IO, file + ": cannot read: " + e.getMessage(), e);
         }
     }
 

@@ -1,10 +1,7 @@
 package org.enclaveos.signer.prepare;
 
-import java.io.IOException;
-import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
 
 import org.enclaveos.signer.ErrorKind;
 import org.enclaveos.signer.SignerException;
@@ -33,7 +30,7 @@ record SdkEnclaveSource(Path file, Hash256 mrenclave, Sigstruct sigstruct, Hash2
             }
             first = first == null ? measured : first;
         }
-        return new SdkEnclaveSource(file, first, enclave.sigstruct(), sha256(file));
+        return new SdkEnclaveSource(file, first, enclave.sigstruct(), Hash256.ofFile(file));
     }
 
     /** "Enclave" for Enclave.signed.so. */
@@ -45,18 +42,5 @@ record SdkEnclaveSource(Path file, Hash256 mrenclave, Sigstruct sigstruct, Hash2
             }
         }
         return n;
-    }
-
-    static Hash256 sha256(Path file) {
-        MessageDigest d = Hash256.newDigest();
-        try (InputStream in = Files.newInputStream(file)) {
-            byte[] buf = new byte[1 << 16];
-            for (int n; (n = in.read(buf)) > 0; ) {
-                d.update(buf, 0, n);
-            }
-        } catch (IOException e) {
-            throw new SignerException(ErrorKind.IO, file + ": cannot read: " + e.getMessage(), e);
-        }
-        return Hash256.of(d.digest());
     }
 }
