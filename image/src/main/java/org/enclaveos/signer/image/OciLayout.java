@@ -1,0 +1,72 @@
+package org.enclaveos.signer.image;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import org.enclaveos.signer.ErrorKind;
+import org.enclaveos.signer.SignerException;
+
+/** An OCI image layout directory ({@code oci:DIR[:TAG]}): {@code oci-layout}, {@code index.json}, {@code blobs/sha256/}. */
+public final class OciLayout implements BlobStore {
+    static final String REF_NAME = "org.opencontainers.image.ref.name";
+
+    private final Path dir;
+
+    public OciLayout(Path dir) {
+        this.dir = dir;
+    }
+
+    @Override
+    public InputStream openRaw(Descriptor d) throws IOException {
+        Path blob = dir.resolve("blobs").resolve("sha256").resolve(d.hex());
+        try {
+            return Files.newInputStream(blob);
+        } catch (NoSuchFileException e) {
+            throw new SignerException(ErrorKind.MALFORMED_INPUT, dir + ": blob " + d.digest() + " is missing");
+        }
+    }
+
+    /** The descriptor index.json gives for {@code tag} (or its only entry when no tag is given). */
+    Descriptor top(String tag) {
+        Path index = dir.resolve("index.json");
+        if (!Files.isRegularFile(dir.resolve("oci-layout")) || !Files.isRegularFile(index)) {
+            throw new SignerException(ErrorKind.IO, dir + ": not an OCI image layout (no oci-layout and index.json)");
+        }
+        JsonNode root;
+        try {
+            if (Files.size(index) > MAX_DOCUMENT_BYTES) {
+                throw SignerException.malformed(index + ": larger than " + MAX_DOCUMENT_BYTES + " bytes");
+            }
+            root = ImageDocuments.parse(Files.readAllBytes(index), index.toString());
+        } catch (IOException e) {
+            throw new SignerException(ErrorKind.IO, index + ": cannot read: " + e.getMessage(), e);
+        }
+        List<Descriptor> all = new ArrayList<>();
+        List<String> tags = new ArrayList<>();
+        int i = 0;
+        for (JsonNode m : root.path("manifests")) {
+            Descriptor d = Descriptor.of(m, index + " manifests[" + i++ + "]");
+            String name = m.path("annotations").path(REF_NAME).asText(null);
+            if (name != null) {
+                tags.add(name);
+                if (name.equals(tag)) {
+                    return d;
+                }
+            }
+            all.add(d);
+        }
+        if (tag == null && all.size() == 1) {
+            return all.get(0);
+        }
+        throw new SignerException(ErrorKind.USAGE, dir + ": " + (tag == null ? "holds " + all.size()
+                + " images; name one with oci:DIR:TAG" : "no image tagged '" + tag + "'") + " (tags: "
+                + (tags.isEmpty() ? "none" : String.join(", ", tags)) + ")");
+    }
+}

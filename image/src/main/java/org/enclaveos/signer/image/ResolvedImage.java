@@ -1,0 +1,59 @@
+package org.enclaveos.signer.image;
+
+import java.util.List;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import org.enclaveos.signer.ErrorKind;
+import org.enclaveos.signer.SignerException;
+import org.enclaveos.signer.sgx.Hash256;
+
+/**
+ * One image, resolved to a platform-specific manifest: the manifest and config exactly as stored
+ * (raw bytes, digest-verified, so a rewrite can preserve them) and as JSON trees, and its layers.
+ */
+public record ResolvedImage(ImageReference reference, String platform, String manifestMediaType, byte[] manifestBytes,
+                            String manifestDigest, JsonNode manifest, Descriptor configDescriptor, byte[] configBytes,
+                            JsonNode config, List<Descriptor> layers, BlobStore blobs) {
+
+    public static final String DEFAULT_PLATFORM = "linux/amd64";
+
+    /** Opens a local image ({@code oci:}); registries and docker-archive come with their transports. */
+    public static ResolvedImage open(ImageReference ref, String platform) {
+        BlobStore blobs;
+        Descriptor top;
+        switch (ref.transport()) {
+            case OCI -> {
+                OciLayout layout = new OciLayout(ref.path());
+                blobs = layout;
+                top = layout.top(ref.tag());
+            }
+            default -> throw new SignerException(ErrorKind.UNSUPPORTED, ref + ": the " + ref.transport().prefix()
+                    + " transport is not supported yet (oci: is)");
+        }
+        return resolve(ref, platform == null ? DEFAULT_PLATFORM : platform, top, blobs);
+    }
+
+    static ResolvedImage resolve(ImageReference ref, String platform, Descriptor top, BlobStore blobs) {
+        String what = ref.toString();
+        byte[] bytes = blobs.readDocument(top, "manifest");
+        JsonNode doc = ImageDocuments.parse(bytes, what + " manifest " + top.digest());
+        String type = ImageDocuments.mediaType(doc, top.mediaType());
+        Descriptor chosen = top;
+        if (MediaTypes.INDEXES.contains(type)) {
+            chosen = ImageDocuments.selectPlatform(doc, platform, what + " index " + top.digest());
+            bytes = blobs.readDocument(chosen, "manifest");
+            doc = ImageDocuments.parse(bytes, what + " manifest " + chosen.digest());
+            type = ImageDocuments.mediaType(doc, chosen.mediaType());
+        }
+        if (!MediaTypes.MANIFESTS.contains(type)) {
+            throw new SignerException(ErrorKind.UNSUPPORTED, what + ": manifest media type '" + type
+                    + "' is not an OCI or Docker v2.2 image manifest");
+        }
+        Descriptor config = Descriptor.of(doc.get("config"), what + " manifest config");
+        byte[] configBytes = blobs.readDocument(config, "config");
+        JsonNode configTree = ImageDocuments.parse(configBytes, what + " config " + config.digest());
+        return new ResolvedImage(ref, platform, type, bytes, "sha256:" + Hash256.sha256(bytes).hex(), doc, config,
+                configBytes, configTree, ImageDocuments.layers(doc, what + " manifest"), blobs);
+    }
+}
