@@ -72,13 +72,16 @@ public final class ConvertedImageFixture {
 
         List<String[]> layers = new ArrayList<>();
         layers.add(layer(dir, Map.of("etc/os-release", "ID=debian\n".getBytes(StandardCharsets.UTF_8),
-                "app/server", "#!/bin/sh\nexec enclave\n".getBytes(StandardCharsets.UTF_8))));
+                "app/server", "#!/bin/sh\nexec enclave\n".getBytes(StandardCharsets.UTF_8),
+                "tmp/junk", "deleted above\n".getBytes(StandardCharsets.UTF_8),
+                "var/lib/state", "hidden by an opaque directory above\n".getBytes(StandardCharsets.UTF_8))));
         Map<String, byte[]> enclave = new LinkedHashMap<>();
         enclave.put("enclave/app.sgxs", sgx1.bytes());
         enclave.put("enclave/layout.json", sgx2Manifest().getBytes(StandardCharsets.UTF_8));
         enclave.put("enclave/app.bin", sgx2Content);
         layers.add(layer(dir, enclave));
-        layers.add(layer(dir, Map.of("tmp/.wh.junk", new byte[0], "app/config.toml", "x = 1\n".getBytes(StandardCharsets.UTF_8))));
+        layers.add(layer(dir, Map.of("tmp/.wh.junk", new byte[0], "var/.wh..wh..opq", new byte[0],
+                "app/config.toml", "x = 1\n".getBytes(StandardCharsets.UTF_8))));
 
         StringBuilder diffIds = new StringBuilder();
         StringBuilder layerDescs = new StringBuilder();

@@ -1,0 +1,102 @@
+package org.enclaveos.signer.image;
+
+import java.io.ByteArrayInputStream;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+
+import org.enclaveos.signer.SignerException;
+import org.enclaveos.signer.layout.ContentSource;
+import org.enclaveos.signer.layout.LayoutBuilder;
+import org.enclaveos.signer.layout.LayoutManifest;
+import org.enclaveos.signer.measure.Sgxs;
+import org.enclaveos.signer.request.MemoryModel;
+import org.enclaveos.signer.sgx.Hash256;
+
+/**
+ * MRENCLAVE of each requested memory model of a converted image, from the layout files its labels
+ * name. An SGXS layout is measured as it streams out of its layer; a layout manifest is read, then the
+ * files it names (relative to its directory in the image) are fetched in one more scan, each at most
+ * {@code maxFileSize} bytes, and measured with the shared prefix hashed once.
+ */
+public final class ImageMeasure {
+    public static final long DEFAULT_MAX_LAYOUT_SIZE = 1L << 30;
+
+    private ImageMeasure() {
+    }
+
+    /** What was measured for one model: the layout's path in the image, and the result. */
+    public record Result(MemoryModel model, String layoutPath, Hash256 mrenclave) {
+    }
+
+    public static Map<MemoryModel, Result> measure(ResolvedImage image, Set<MemoryModel> models, long maxFileSize) {
+        ConvertedImage converted = ConvertedImage.of(image);
+        Map<String, MemoryModel> paths = new LinkedHashMap<>();
+        for (MemoryModel m : models) {
+            String path = converted.layouts().get(m).orElseThrow(() -> SignerException.malformed(image.reference()
+                    + ": no layout label " + ConvertedImage.LABEL_PREFIX + m.id() + " for memory model " + m.id()));
+            paths.put(LayerScanner.normalize(path, "label " + ConvertedImage.LABEL_PREFIX + m.id()), m);
+        }
+        Map<MemoryModel, Hash256> results = new EnumMap<>(MemoryModel.class);
+        Map<String, byte[]> manifests = new HashMap<>();
+        LayerScanner.find(image, paths.keySet(), maxFileSize, (path, content, size) -> {
+            if (path.endsWith(".json")) {
+                if (size > LayoutManifest.MAX_RANGES * 512L) {
+                    throw SignerException.malformed(image.reference() + ": " + path + " is too large for a layout manifest");
+                }
+                manifests.put(path, content.readAllBytes());
+            } else {
+                try {
+                    results.put(paths.get(path), Sgxs.measure(content).mrenclave());
+                } catch (SignerException e) {
+                    throw e.in(image.reference() + ": " + path);
+                }
+            }
+        });
+        for (Map.Entry<String, byte[]> e : manifests.entrySet()) {
+            LayoutManifest manifest = LayoutManifest.parse(e.getValue(), image.reference() + ": " + e.getKey());
+            MemoryModel model = paths.get(e.getKey());
+            results.put(model, LayoutBuilder.measure(manifest, Set.of(model), content(image, e.getKey(), manifest,
+                    maxFileSize)).get(model));
+        }
+        Map<MemoryModel, Result> out = new EnumMap<>(MemoryModel.class);
+        for (Map.Entry<String, MemoryModel> p : paths.entrySet()) {
+            out.put(p.getValue(), new Result(p.getValue(), p.getKey(), results.get(p.getValue())));
+        }
+        return out;
+    }
+
+    /** The files a manifest names, fetched from the image in one scan (held in memory, bounded per file). */
+    private static ContentSource content(ResolvedImage image, String manifestPath, LayoutManifest manifest, long maxFileSize) {
+        String dir = manifestPath.substring(0, manifestPath.lastIndexOf('/') + 1);
+        Set<String> wanted = new TreeSet<>();
+        for (LayoutManifest.Range r : manifest.ranges()) {
+            if (r.content() instanceof LayoutManifest.FileBytes f && r.chunkMask() != 0) {
+                wanted.add(resolve(dir, f.path(), manifestPath));
+            }
+        }
+        Map<String, byte[]> files = new HashMap<>();
+        if (!wanted.isEmpty()) {
+            LayerScanner.find(image, wanted, maxFileSize, (path, content, size) -> files.put(path, content.readAllBytes()));
+        }
+        return (path, offset) -> {
+            byte[] b = files.get(resolve(dir, path, manifestPath));
+            ByteArrayInputStream in = new ByteArrayInputStream(b == null ? new byte[0] : b);
+            in.skipNBytes(Math.min(offset, b == null ? 0 : b.length));
+            return in;
+        };
+    }
+
+    /** A manifest's content path, inside the image, below the manifest's directory. */
+    private static String resolve(String dir, String path, String manifestPath) {
+        String full = LayerScanner.normalize(dir + path, manifestPath + " content '" + path + "'");
+        if (path.startsWith("/") || !full.startsWith(dir)) {
+            throw SignerException.malformed(manifestPath + ": content file '" + path + "' is not below the manifest's directory");
+        }
+        return full;
+    }
+
+}

@@ -1,0 +1,209 @@
+package org.enclaveos.signer.image;
+
+import java.io.BufferedInputStream;
+import java.io.FilterInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
+import org.apache.commons.compress.compressors.gzip.GzipCompressorInputStream;
+
+import org.enclaveos.signer.ErrorKind;
+import org.enclaveos.signer.SignerException;
+
+/**
+ * Finds files in an image without unpacking it: layers are streamed top-down and each wanted file is
+ * handed to its reader straight from the tar entry, the first time it is seen in a layer where no
+ * upper layer has deleted it (a {@code .wh.NAME} whiteout, or a {@code .wh..wh..opq} opaque directory).
+ * Layers below the lowest one needed are never read. Symbolic links are followed inside the image
+ * root only. Each layer's digest is checked before the scan returns, so a reader's result counts only
+ * if {@link #find} returns normally.
+ */
+public final class LayerScanner {
+    static final String WHITEOUT = ".wh.";
+    static final String OPAQUE = ".wh..wh..opq";
+    static final int MAX_SYMLINKS = 16;
+    /** A layer whose uncompressed stream exceeds its compressed size by this factor is a decompression bomb. */
+    static final long MAX_EXPANSION = 1000;
+
+    /** Reads one wanted file; {@code size} is its length in bytes. */
+    @FunctionalInterface
+    public interface FileReader {
+        void read(String path, InputStream content, long size) throws IOException;
+    }
+
+    private LayerScanner() {
+    }
+
+    /**
+     * Hands each of {@code wanted} (absolute paths) to {@code reader}; refuses (naming the path) any that
+     * is missing, is not a regular file, is larger than {@code maxFileSize}, or escapes the root.
+     */
+    public static void find(ResolvedImage image, Set<String> wanted, long maxFileSize, FileReader reader) {
+        Map<String, String> pending = new HashMap<>(); // path looked for -> path the caller asked for
+        for (String w : wanted) {
+            pending.put(normalize(w, w), w);
+        }
+        Set<String> hidden = new HashSet<>();      // deleted by a whiteout in an upper layer
+        Set<String> opaque = new HashSet<>();      // directories made opaque in an upper layer
+        Set<String> seen = new HashSet<>();        // every path an upper layer had
+        List<Descriptor> layers = image.layers();
+        int symlinks = 0;
+        for (int i = layers.size() - 1; i >= 0 && !pending.isEmpty(); i--) {
+            Descriptor layer = layers.get(i);
+            Set<String> hiddenHere = new HashSet<>();
+            Set<String> opaqueHere = new HashSet<>();
+            Map<String, String> links = new HashMap<>();
+            try (InputStream verified = image.blobs().open(layer);
+                 InputStream bounded = new Bounded(decompress(verified, layer), layer);
+                 TarArchiveInputStream tar = new TarArchiveInputStream(bounded)) {
+                for (TarArchiveEntry e; (e = tar.getNextEntry()) != null; ) {
+                    String path = normalize(e.getName(), "layer " + layer.digest() + " entry");
+                    String name = path.substring(path.lastIndexOf('/') + 1);
+                    String parent = path.substring(0, Math.max(1, path.lastIndexOf('/')));
+                    if (name.equals(OPAQUE)) {
+                        opaqueHere.add(parent);
+                        continue;
+                    }
+                    if (name.startsWith(WHITEOUT)) {
+                        hiddenHere.add((parent.equals("/") ? "" : parent) + "/" + name.substring(WHITEOUT.length()));
+                        continue;
+                    }
+                    if (!pending.containsKey(path) || isHidden(path, hidden, opaque) || seen.contains(path)) {
+                        seen.add(path);
+                        continue;
+                    }
+                    seen.add(path);
+                    String asked = pending.remove(path);
+                    if (e.isSymbolicLink()) {
+                        if (++symlinks > MAX_SYMLINKS) {
+                            throw SignerException.malformed(image.reference() + ": " + asked + ": too many symbolic links");
+                        }
+                        String target = e.getLinkName().startsWith("/") ? e.getLinkName() : parent + "/" + e.getLinkName();
+                        links.put(normalize(target, asked + " (a symbolic link to " + e.getLinkName() + ")"), asked);
+                    } else if (!e.isFile() || e.isLink()) {
+                        throw SignerException.malformed(image.reference() + ": " + asked + " is not a regular file in layer "
+                                + layer.digest());
+                    } else if (e.getSize() > maxFileSize) {
+                        throw SignerException.malformed(image.reference() + ": " + asked + " has " + e.getSize()
+                                + " bytes, more than the limit of " + maxFileSize + " (--max-layout-size)");
+                    } else {
+                        reader.read(asked, new Unclosable(tar), e.getSize());
+                    }
+                }
+            } catch (IOException e) {
+                throw new SignerException(ErrorKind.IO, image.reference() + ": layer " + layer.digest() + ": "
+                        + e.getMessage(), e);
+            }
+            for (Map.Entry<String, String> link : links.entrySet()) {
+                if (seen.contains(link.getKey()) && !isHidden(link.getKey(), hidden, opaque)) {
+                    throw new SignerException(ErrorKind.UNSUPPORTED, image.reference() + ": " + link.getValue()
+                            + " links to " + link.getKey() + ", which an upper layer provides; not supported");
+                }
+                pending.put(link.getKey(), link.getValue());
+            }
+            hidden.addAll(hiddenHere);
+            opaque.addAll(opaqueHere);
+        }
+        if (!pending.isEmpty()) {
+            throw SignerException.malformed(image.reference() + ": no file " + String.join(", ", pending.values())
+                    + " in the image");
+        }
+    }
+
+    private static boolean isHidden(String path, Set<String> hidden, Set<String> opaque) {
+        for (String p = path; !p.isEmpty(); p = p.lastIndexOf('/') > 0 ? p.substring(0, p.lastIndexOf('/')) : "") {
+            if (hidden.contains(p)) {
+                return true;
+            }
+            String dir = p.lastIndexOf('/') > 0 ? p.substring(0, p.lastIndexOf('/')) : "/";
+            if (opaque.contains(dir)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** "/a/b" from "./a/b", "a//b/", "/a/./b"; refuses ".." that climbs out of the root. */
+    static String normalize(String name, String what) {
+        List<String> parts = new ArrayList<>();
+        for (String p : name.split("/")) {
+            if (p.isEmpty() || p.equals(".")) {
+                continue;
+            }
+            if (p.equals("..")) {
+                if (parts.isEmpty()) {
+                    throw SignerException.malformed(what + ": '" + name + "' climbs out of the image root");
+                }
+                parts.remove(parts.size() - 1);
+            } else {
+                parts.add(p);
+            }
+        }
+        return "/" + String.join("/", parts);
+    }
+
+    private static InputStream decompress(InputStream in, Descriptor layer) throws IOException {
+        BufferedInputStream b = new BufferedInputStream(in, 1 << 16);
+        b.mark(2);
+        int m1 = b.read();
+        int m2 = b.read();
+        b.reset();
+        return m1 == 0x1f && m2 == 0x8b ? new GzipCompressorInputStream(b, true) : b;
+    }
+
+    /** Stops a decompression bomb: at most {@link #MAX_EXPANSION} times the compressed size (and 1 GiB slack). */
+    private static final class Bounded extends FilterInputStream {
+        private final long limit;
+        private final Descriptor layer;
+        private long count;
+
+        Bounded(InputStream in, Descriptor layer) {
+            super(in);
+            this.layer = layer;
+            this.limit = Math.max(1L << 30, layer.size() * MAX_EXPANSION);
+        }
+
+        @Override
+        public int read() throws IOException {
+            int c = super.read();
+            if (c >= 0 && ++count > limit) {
+                throw bomb();
+            }
+            return c;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            int n = super.read(b, off, len);
+            if (n > 0 && (count += n) > limit) {
+                throw bomb();
+            }
+            return n;
+        }
+
+        private SignerException bomb() {
+            return SignerException.malformed("layer " + layer.digest() + " expands beyond " + limit
+                    + " bytes: refused as a decompression bomb");
+        }
+    }
+
+    /** The reader must not close the tar stream under us. */
+    private static final class Unclosable extends FilterInputStream {
+        Unclosable(InputStream in) {
+            super(in);
+        }
+
+        @Override
+        public void close() {
+            // the scan owns the stream
+        }
+    }
+}
