@@ -28,8 +28,13 @@ import picocli.CommandLine.Model.CommandSpec;
                 + "SIGSTRUCT is read from its .note.sgxmeta metadata."},
         footer = {"", "Example:", "  enclaveos-signer inspect enclave.signed.so --json | jq .mrenclave"})
 public final class InspectCommand implements Callable<Integer> {
-    @Parameters(paramLabel = "FILE", description = "SIGSTRUCT file or *.signed.so")
-    Path file;
+    @Parameters(paramLabel = "SOURCE", description = "SIGSTRUCT file, *.signed.so, or an image reference")
+    String source;
+
+    private Path file;
+
+    @Option(names = "--platform", paramLabel = "OS/ARCH", description = "For an image index: which image (default linux/amd64).")
+    String platform;
 
     @Option(names = "--json", description = "Print one JSON document on stdout.")
     boolean json;
@@ -39,6 +44,14 @@ public final class InspectCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        file = Path.of(source);
+        if (!java.nio.file.Files.exists(file)) {
+            java.util.Optional<ImageSupport> images = ImageSupport.find().filter(s -> s.accepts(source));
+            if (images.isPresent()) {
+                return images.get().inspect(source, new ImageSupport.Options(null, platform, 0, json),
+                        spec.commandLine().getOut(), spec.commandLine().getErr());
+            }
+        }
         PrintWriter out = spec.commandLine().getOut();
         if (SigstructInputs.isEnclave(file)) {
             SignedEnclave enclave = SignedEnclave.read(file);

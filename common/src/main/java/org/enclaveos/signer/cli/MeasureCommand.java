@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Callable;
 
@@ -41,8 +42,18 @@ import picocli.CommandLine.Model.CommandSpec;
                 + "compared with the MRENCLAVE its SIGSTRUCT claims."},
         footer = {"", "Example:", "  enclaveos-signer measure enclave.sgxs --json | jq -r .mrenclave"})
 public final class MeasureCommand implements Callable<Integer> {
-    @Parameters(paramLabel = "FILE", description = "SGXS stream, or - for stdin")
-    Path file;
+    @Parameters(paramLabel = "SOURCE", description = "SGXS stream (- for stdin), layout manifest, *.signed.so, or an "
+            + "image reference (docker://, oci:, docker-archive:)")
+    String source;
+
+    private Path file;
+
+    @Option(names = "--platform", paramLabel = "OS/ARCH", description = "For an image index: which image (default linux/amd64).")
+    String platform;
+
+    @Option(names = "--max-layout-size", paramLabel = "BYTES", description = "For an image: the largest layout file read "
+            + "(default 1 GiB).")
+    long maxLayoutSize = 1L << 30;
 
     @Option(names = "--json", description = "Print one JSON document on stdout.")
     boolean json;
@@ -60,6 +71,14 @@ public final class MeasureCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
+        file = Path.of(source);
+        if (!source.equals("-") && !java.nio.file.Files.exists(file)) {
+            Optional<ImageSupport> images = ImageSupport.find().filter(s -> s.accepts(source));
+            if (images.isPresent()) {
+                return images.get().measure(source, new ImageSupport.Options(memoryModel, platform, maxLayoutSize, json),
+                        spec.commandLine().getOut(), spec.commandLine().getErr());
+            }
+        }
         Sgxs.Result r;
         if (file.toString().equals("-")) {
             try {

@@ -1,0 +1,55 @@
+package org.enclaveos.signer.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Path;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import org.enclaveos.signer.image.ConvertedImageFixture;
+import org.enclaveos.signer.image.ImageReference;
+import org.enclaveos.signer.testing.CliRun;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** measure and inspect on a converted image, through the same commands as files. */
+class ImageCommandsTest {
+    static final ObjectMapper JSON = new ObjectMapper();
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void measureAndInspectAnOciImage() throws IOException {
+        ConvertedImageFixture f = new ConvertedImageFixture();
+        ImageReference ref = f.write(dir.resolve("image"));
+        CliRun m = CliRun.run(new EnclaveosSigner(), "measure", ref.toString(), "--memory-model", "all", "--json");
+        assertEquals(0, m.exitCode(), m::toString);
+        JsonNode j = JSON.readTree(m.out());
+        assertEquals(f.sgx1.expectedMrenclave(), j.at("/models/sgx1/mrenclave").asText());
+        assertEquals(f.sgx2Mrenclave(), j.at("/models/sgx2/mrenclave").asText());
+        assertTrue(j.at("/models/sgx1/matchesConverter").asBoolean());
+        assertTrue(j.at("/models/sgx2/matchesConverter").asBoolean());
+
+        CliRun i = CliRun.run(new EnclaveosSigner(), "inspect", ref.toString(), "--json");
+        assertEquals(0, i.exitCode(), i::toString);
+        JsonNode ij = JSON.readTree(i.out());
+        assertEquals("/enclave/app.sgxs", ij.at("/models/sgx1/layout").asText());
+        assertEquals(f.converterKey.mrsigner().hex(), ij.at("/models/sgx2/sigstruct/mrsigner").asText());
+        assertTrue(ij.at("/models/sgx2/sigstruct/signature/valid").asBoolean());
+        assertEquals(7, ij.at("/models/sgx1/sigstruct/isvProdId").asInt());
+
+        CliRun text = CliRun.run(new EnclaveosSigner(), "inspect", ref.toString());
+        assertTrue(text.out().contains("sgx1                 layout /enclave/app.sgxs; signed: mrenclave "), text.out());
+    }
+
+    @Test
+    void registriesAreNotYetSupportedAndSaySo() {
+        CliRun r = CliRun.run(new EnclaveosSigner(), "measure", "docker://127.0.0.1:5000/app:1");
+        assertEquals(10, r.exitCode(), r::toString);
+        assertTrue(r.lastErrLine().contains("the docker:// transport is not supported yet"), r.err());
+    }
+}

@@ -1,0 +1,130 @@
+package org.enclaveos.signer.image.cli;
+
+import java.io.PrintWriter;
+import java.util.EnumSet;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import org.enclaveos.signer.ErrorKind;
+import org.enclaveos.signer.SignerException;
+import org.enclaveos.signer.cli.ImageSupport;
+import org.enclaveos.signer.crypto.SigstructVerifier;
+import org.enclaveos.signer.format.SigstructJson;
+import org.enclaveos.signer.image.ConvertedImage;
+import org.enclaveos.signer.image.ImageMeasure;
+import org.enclaveos.signer.image.ImageReference;
+import org.enclaveos.signer.image.ResolvedImage;
+import org.enclaveos.signer.request.MemoryModel;
+import org.enclaveos.signer.sgx.Sigstruct;
+
+/** measure and inspect for container images (registered as an {@link ImageSupport} service). */
+public final class ImageCommands implements ImageSupport {
+
+    @Override
+    public boolean accepts(String argument) {
+        for (ImageReference.Transport t : ImageReference.Transport.values()) {
+            if (argument.startsWith(t.prefix())) {
+                return true;
+            }
+        }
+        // A bare reference is taken as docker:// only when it starts with a registry host (it has a dot, a
+        // port or is localhost), so a mistyped relative file name still gets "no such file".
+        int slash = argument.indexOf('/');
+        String head = slash > 0 ? argument.substring(0, slash) : "";
+        return (head.contains(".") || head.contains(":") || head.equals("localhost"))
+                && argument.matches("[a-z0-9.:-]+(/[a-z0-9._-]+)+(:[A-Za-z0-9_.-]+)?(@sha256:[0-9a-f]{64})?");
+    }
+
+    @Override
+    public int measure(String reference, Options o, PrintWriter out, PrintWriter err) {
+        ResolvedImage image = ResolvedImage.open(ImageReference.parse(reference), o.platform());
+        ConvertedImage converted = ConvertedImage.of(image);
+        Set<MemoryModel> models = models(o.memoryModel(), converted);
+        Map<MemoryModel, ImageMeasure.Result> results = ImageMeasure.measure(image, models, o.maxLayoutSize());
+        ObjectNode doc = SigstructJson.MAPPER.createObjectNode();
+        doc.put("image", image.reference().toString()).put("kind", "image").put("manifestDigest", image.manifestDigest())
+                .put("platform", image.platform());
+        ObjectNode per = doc.putObject("models");
+        boolean first = true;
+        for (ImageMeasure.Result r : results.values()) {
+            Optional<Sigstruct> sig = converted.signatures().get(r.model());
+            if (first) {
+                doc.put("mrenclave", r.mrenclave().hex());
+                first = false;
+            }
+            per.putObject(r.model().id()).put("mrenclave", r.mrenclave().hex()).put("layout", r.layoutPath())
+                    .put("converterMrenclave", sig.map(s -> s.mrenclave().hex()).orElse(null))
+                    .put("matchesConverter", sig.map(s -> s.mrenclave().equals(r.mrenclave())).orElse(false));
+            if (!o.json()) {
+                out.println(r.mrenclave().hex() + "  " + image.reference() + " (" + r.model().id() + ", " + r.layoutPath() + ")");
+                sig.ifPresent(s -> {
+                    if (!s.mrenclave().equals(r.mrenclave())) {
+                        err.println("warning: " + r.model().id() + ": the converter's signature says " + s.mrenclave());
+                    }
+                });
+            }
+        }
+        if (o.json()) {
+            out.print(SigstructJson.print(doc));
+        }
+        out.flush();
+        err.flush();
+        return 0;
+    }
+
+    @Override
+    public int inspect(String reference, Options o, PrintWriter out, PrintWriter err) {
+        ResolvedImage image = ResolvedImage.open(ImageReference.parse(reference), o.platform());
+        ConvertedImage converted = ConvertedImage.of(image);
+        ObjectNode doc = SigstructJson.MAPPER.createObjectNode();
+        doc.put("image", image.reference().toString()).put("kind", "image").put("manifestDigest", image.manifestDigest())
+                .put("configDigest", image.configDescriptor().digest()).put("platform", image.platform())
+                .put("layers", image.layers().size());
+        ObjectNode per = doc.putObject("models");
+        for (MemoryModel m : MemoryModel.values()) {
+            ObjectNode node = per.putObject(m.id());
+            node.put("variable", m.envVariable());
+            node.put("layout", converted.layouts().get(m).orElse(null));
+            Optional<Sigstruct> sig = converted.signatures().get(m);
+            if (sig.isPresent()) {
+                node.set("sigstruct", SigstructJson.describe(sig.get(), SigstructVerifier.verify(sig.get())));
+            } else {
+                node.putNull("sigstruct");
+            }
+        }
+        if (o.json()) {
+            out.print(SigstructJson.print(doc));
+        } else {
+            out.printf("%-20s %s%n%-20s %s%n%-20s %s%n", "image", image.reference(), "manifest", image.manifestDigest(),
+                    "config", image.configDescriptor().digest());
+            for (MemoryModel m : MemoryModel.values()) {
+                Optional<Sigstruct> sig = converted.signatures().get(m);
+                out.printf("%-20s layout %s; %s%n", m.id(), converted.layouts().get(m).orElse("(no label)"),
+                        sig.map(s -> "signed: mrenclave " + s.mrenclave() + ", mrsigner " + s.mrsigner() + ", isvprodid "
+                                + s.isvProdId() + ", isvsvn " + s.isvSvn() + (s.debug() ? ", DEBUG" : ", production"))
+                                .orElse("no signature (" + m.envVariable() + " empty or missing)"));
+            }
+        }
+        out.flush();
+        return 0;
+    }
+
+    private static Set<MemoryModel> models(String option, ConvertedImage converted) {
+        if (option != null) {
+            try {
+                return EnumSet.copyOf(MemoryModel.parseSelection(option));
+            } catch (IllegalArgumentException e) {
+                throw new SignerException(ErrorKind.USAGE, "--memory-model: " + e.getMessage());
+            }
+        }
+        EnumSet<MemoryModel> labelled = EnumSet.noneOf(MemoryModel.class);
+        converted.layouts().forEach((m, p) -> p.ifPresent(x -> labelled.add(m)));
+        if (labelled.isEmpty()) {
+            throw SignerException.malformed("the image has no layout labels (org.enclaveos.layout.sgx1/.sgx2) to measure");
+        }
+        return labelled;
+    }
+}
