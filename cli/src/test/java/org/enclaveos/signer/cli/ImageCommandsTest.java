@@ -47,9 +47,17 @@ class ImageCommandsTest {
     }
 
     @Test
-    void registriesAreNotYetSupportedAndSaySo() {
-        CliRun r = CliRun.run(new EnclaveosSigner(), "measure", "docker://127.0.0.1:5000/app:1");
+    void dockerArchivesAreNotYetSupportedAndSaySo() {
+        CliRun r = CliRun.run(new EnclaveosSigner(), "measure", "docker-archive:" + dir.resolve("app.tar"));
         assertEquals(10, r.exitCode(), r::toString);
-        assertTrue(r.lastErrLine().contains("the docker:// transport is not supported yet"), r.err());
+        assertTrue(r.lastErrLine().contains("the docker-archive: transport is not supported yet"), r.err());
+    }
+
+    @Test
+    void anUnreachableRegistryIsARegistryError() {
+        CliRun r = CliRun.run(new EnclaveosSigner(), "measure", "docker://127.0.0.1:9/app:1");
+        assertEquals(9, r.exitCode(), r::toString);
+        assertEquals(1, r.errLines().length, r::toString);
+        assertTrue(r.lastErrLine().startsWith("enclaveos-signer: 127.0.0.1:9: manifest 1: "), r.err());
     }
 }

@@ -18,8 +18,12 @@ public record ResolvedImage(ImageReference reference, String platform, String ma
 
     public static final String DEFAULT_PLATFORM = "linux/amd64";
 
-    /** Opens a local image ({@code oci:}); registries and docker-archive come with their transports. */
+    /** Opens an image: {@code oci:} layouts and {@code docker://} registries (docker-archive: is not supported yet). */
     public static ResolvedImage open(ImageReference ref, String platform) {
+        return open(ref, platform, RegistryClient.Options.defaults());
+    }
+
+    public static ResolvedImage open(ImageReference ref, String platform, RegistryClient.Options registry) {
         BlobStore blobs;
         Descriptor top;
         switch (ref.transport()) {
@@ -28,8 +32,13 @@ public record ResolvedImage(ImageReference reference, String platform, String ma
                 blobs = layout;
                 top = layout.top(ref.tag());
             }
+            case DOCKER -> {
+                RegistryClient client = new RegistryClient(ref, registry);
+                blobs = client;
+                top = client.top();
+            }
             default -> throw new SignerException(ErrorKind.UNSUPPORTED, ref + ": the " + ref.transport().prefix()
-                    + " transport is not supported yet (oci: is)");
+                    + " transport is not supported yet (oci: and docker:// are)");
         }
         return resolve(ref, platform == null ? DEFAULT_PLATFORM : platform, top, blobs);
     }

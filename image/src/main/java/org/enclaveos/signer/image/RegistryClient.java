@@ -1,0 +1,246 @@
+package org.enclaveos.signer.image;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import org.enclaveos.signer.ErrorKind;
+import org.enclaveos.signer.SignerException;
+import org.enclaveos.signer.sgx.Hash256;
+
+/**
+ * The few distribution-API endpoints we need (manifests and blobs by digest), over java.net.http.
+ * jib-core's RegistryClient parses manifests into templates that drop annotations and unknown
+ * fields, so it cannot give us the raw bytes a digest is computed over; we use jib-core for what it
+ * does well, credentials (docker config.json and credential helpers), see {@link RegistryCredentials}.
+ * TLS always, except for loopback registries (as docker does) and hosts named with
+ * {@code --insecure-registry}. Bearer-token and basic authentication.
+ */
+public final class RegistryClient implements BlobStore {
+    private static final String ACCEPT = String.join(",", MediaTypes.OCI_MANIFEST, MediaTypes.OCI_INDEX,
+            MediaTypes.DOCKER_MANIFEST, MediaTypes.DOCKER_LIST);
+    private static final Pattern PARAM = Pattern.compile("(\\w+)=\"([^\"]*)\"");
+
+    /** How to reach registries. */
+    public record Options(Set<String> insecureRegistries, Optional<Path> authFile, Duration timeout) {
+        public static Options defaults() {
+            return new Options(Set.of(), Optional.empty(), Duration.ofSeconds(60));
+        }
+    }
+
+    private final ImageReference ref;
+    private final Options options;
+    private final HttpClient http;
+    private final String base;
+    private final Map<String, byte[]> manifests = new HashMap<>();
+    private final AtomicLong bytesFetched = new AtomicLong();
+    private String authorization;
+    private boolean triedCredentials;
+
+    public RegistryClient(ImageReference ref, Options options) {
+        this.ref = ref;
+        this.options = options;
+        boolean plain = ref.isLoopbackRegistry() || options.insecureRegistries().contains(ref.registry());
+        String host = ref.registry().equals(ImageReference.DEFAULT_REGISTRY) ? "registry-1.docker.io" : ref.registry();
+        this.base = (plain ? "http://" : "https://") + host + "/v2/" + ref.repository();
+        this.http = HttpClient.newBuilder().connectTimeout(options.timeout()).followRedirects(HttpClient.Redirect.NORMAL)
+                .build();
+    }
+
+    /** Bytes received from the registry so far (manifests and blobs). */
+    public long bytesFetched() {
+        return bytesFetched.get();
+    }
+
+    /** The descriptor of the tag or digest the reference names (fetching the manifest once). */
+    Descriptor top() {
+        String reference = ref.digest() != null ? ref.digest() : ref.tag();
+        HttpResponse<InputStream> r = send(HttpRequest.newBuilder(URI.create(base + "/manifests/" + reference))
+                .header("Accept", ACCEPT).GET(), "manifest " + reference);
+        byte[] body = readBounded(r, MAX_DOCUMENT_BYTES, "manifest " + reference);
+        String digest = "sha256:" + Hash256.sha256(body).hex();
+        if (ref.digest() != null && !ref.digest().equals(digest)) {
+            throw new SignerException(ErrorKind.INTEGRITY, ref + ": the registry returned a manifest whose digest is " + digest);
+        }
+        manifests.put(digest, body);
+        String type = r.headers().firstValue("Content-Type").map(t -> t.split(";")[0].trim()).orElse(null);
+        return new Descriptor(type, digest, body.length, null);
+    }
+
+    @Override
+    public InputStream openRaw(Descriptor d) throws IOException {
+        byte[] cached = manifests.get(d.digest());
+        if (cached != null) {
+            return new java.io.ByteArrayInputStream(cached);
+        }
+        boolean manifest = d.mediaType() != null && (MediaTypes.MANIFESTS.contains(d.mediaType())
+                || MediaTypes.INDEXES.contains(d.mediaType()));
+        HttpRequest.Builder req = HttpRequest.newBuilder(URI.create(base + (manifest ? "/manifests/" : "/blobs/") + d.digest()));
+        if (manifest) {
+            req.header("Accept", ACCEPT);
+        }
+        InputStream body = send(req.GET(), (manifest ? "manifest " : "blob ") + d.digest()).body();
+        return new java.io.FilterInputStream(body) {
+            @Override
+            public int read() throws IOException {
+                int c = super.read();
+                if (c >= 0) {
+                    bytesFetched.incrementAndGet();
+                }
+                return c;
+            }
+
+            @Override
+            public int read(byte[] b, int off, int len) throws IOException {
+                int n = super.read(b, off, len);
+                if (n > 0) {
+                    bytesFetched.addAndGet(n);
+                }
+                return n;
+            }
+        };
+    }
+
+    private HttpResponse<InputStream> send(HttpRequest.Builder request, String what) {
+        for (int attempt = 0; ; attempt++) {
+            HttpRequest.Builder r = request.copy().timeout(options.timeout());
+            if (authorization != null) {
+                r.header("Authorization", authorization);
+            }
+            HttpResponse<InputStream> response;
+            try {
+                response = http.send(r.build(), HttpResponse.BodyHandlers.ofInputStream());
+            } catch (IOException e) {
+                throw new SignerException(ErrorKind.REGISTRY, ref.registry() + ": " + what + ": " + e, e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new SignerException(ErrorKind.REGISTRY, ref.registry() + ": interrupted", e);
+            }
+            int status = response.statusCode();
+            if (status == 200) {
+                return response;
+            }
+            discard(response);
+            if (status == 401 && attempt == 0) {
+                authenticate(response.headers().firstValue("WWW-Authenticate").orElse(""));
+                continue;
+            }
+            if (status == 401 || status == 403) {
+                throw new SignerException(ErrorKind.REGISTRY, "unauthorized for " + ref.registry() + "/" + ref.repository()
+                        + " (" + what + "); check the credentials in your docker config.json or REGISTRY_AUTH_FILE");
+            }
+            if (status == 404) {
+                throw new SignerException(ErrorKind.REGISTRY, ref + ": " + what + " not found (HTTP 404)");
+            }
+            throw new SignerException(ErrorKind.REGISTRY, ref + ": " + what + ": HTTP " + status);
+        }
+    }
+
+    private void authenticate(String challenge) {
+        Optional<String[]> creds = credentials();
+        if (challenge.regionMatches(true, 0, "Basic", 0, 5)) {
+            String[] c = creds.orElseThrow(() -> new SignerException(ErrorKind.REGISTRY, ref.registry()
+                    + " asks for credentials and none are configured (docker login, or REGISTRY_AUTH_FILE)"));
+            authorization = "Basic " + basic(c);
+            return;
+        }
+        if (!challenge.regionMatches(true, 0, "Bearer", 0, 6)) {
+            throw new SignerException(ErrorKind.REGISTRY, ref.registry() + ": unsupported authentication '" + challenge + "'");
+        }
+        Map<String, String> p = new HashMap<>();
+        Matcher m = PARAM.matcher(challenge);
+        while (m.find()) {
+            p.put(m.group(1), m.group(2));
+        }
+        String realm = p.get("realm");
+        if (realm == null) {
+            throw new SignerException(ErrorKind.REGISTRY, ref.registry() + ": bearer challenge without a realm");
+        }
+        String scope = p.getOrDefault("scope", "repository:" + ref.repository() + ":pull");
+        StringBuilder url = new StringBuilder(realm).append(realm.contains("?") ? "&" : "?").append("scope=")
+                .append(URLEncoder.encode(scope, StandardCharsets.UTF_8));
+        if (p.containsKey("service")) {
+            url.append("&service=").append(URLEncoder.encode(p.get("service"), StandardCharsets.UTF_8));
+        }
+        HttpRequest.Builder token = HttpRequest.newBuilder(URI.create(url.toString())).timeout(options.timeout()).GET();
+        creds.ifPresent(c -> token.header("Authorization", "Basic " + basic(c)));
+        try {
+            HttpResponse<byte[]> r = http.send(token.build(), HttpResponse.BodyHandlers.ofByteArray());
+            if (r.statusCode() != 200) {
+                throw new SignerException(ErrorKind.REGISTRY, "unauthorized for " + ref.registry() + "/" + ref.repository()
+                        + ": the token service answered HTTP " + r.statusCode());
+            }
+            JsonNode body = ImageDocuments.parse(r.body(), "token response");
+            String t = body.path("token").asText(body.path("access_token").asText(""));
+            if (t.isEmpty()) {
+                throw new SignerException(ErrorKind.REGISTRY, ref.registry() + ": the token service returned no token");
+            }
+            authorization = "Bearer " + t;
+        } catch (IOException e) {
+            throw new SignerException(ErrorKind.REGISTRY, ref.registry() + ": token service: " + e, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new SignerException(ErrorKind.REGISTRY, ref.registry() + ": interrupted", e);
+        }
+    }
+
+    private Optional<String[]> credentials() {
+        if (triedCredentials) {
+            return Optional.empty();
+        }
+        triedCredentials = true;
+        return RegistryCredentials.find(ref.registry(), options.authFile());
+    }
+
+    private static String basic(String[] c) {
+        return Base64.getEncoder().encodeToString((c[0] + ":" + c[1]).getBytes(StandardCharsets.UTF_8));
+    }
+
+    private byte[] readBounded(HttpResponse<InputStream> r, int limit, String what) {
+        long declared = r.headers().firstValueAsLong("Content-Length").orElse(-1);
+        if (declared > limit) {
+            discard(r);
+            throw SignerException.malformed(ref + ": " + what + " is " + declared + " bytes; at most " + limit + " are read");
+        }
+        try (InputStream in = r.body()) {
+            byte[] b = in.readNBytes(limit + 1);
+            if (b.length > limit) {
+                throw SignerException.malformed(ref + ": " + what + " is larger than " + limit + " bytes");
+            }
+            bytesFetched.addAndGet(b.length);
+            return b;
+        } catch (IOException e) {
+            throw new SignerException(ErrorKind.REGISTRY, ref + ": " + what + ": " + e, e);
+        }
+    }
+
+    private static void discard(HttpResponse<InputStream> r) {
+        try (InputStream in = r.body()) {
+            in.readNBytes(1 << 16);
+        } catch (IOException ignored) {
+            // an error answer's body is only informational
+        }
+    }
+
+    static List<String> acceptedTypes() {
+        return List.of(ACCEPT.split(","));
+    }
+}
