@@ -28,8 +28,8 @@ public final class ImageMeasure {
     private ImageMeasure() {
     }
 
-    /** What was measured for one model: the layout's path in the image, and the result. */
-    public record Result(MemoryModel model, String layoutPath, Hash256 mrenclave) {
+    /** What was measured for one model: the layout's path in the image, the file's SHA-256, and the result. */
+    public record Result(MemoryModel model, String layoutPath, Hash256 layoutSha256, Hash256 mrenclave) {
     }
 
     public static Map<MemoryModel, Result> measure(ResolvedImage image, Set<MemoryModel> models, long maxFileSize) {
@@ -41,19 +41,24 @@ public final class ImageMeasure {
             paths.put(LayerScanner.normalize(path, "label " + ConvertedImage.LABEL_PREFIX + m.id()), m);
         }
         Map<MemoryModel, Hash256> results = new EnumMap<>(MemoryModel.class);
+        Map<MemoryModel, Hash256> fileDigests = new EnumMap<>(MemoryModel.class);
         Map<String, byte[]> manifests = new HashMap<>();
         LayerScanner.find(image, paths.keySet(), maxFileSize, (path, content, size) -> {
             if (path.endsWith(".json")) {
                 if (size > LayoutManifest.MAX_RANGES * 512L) {
                     throw SignerException.malformed(image.reference() + ": " + path + " is too large for a layout manifest");
                 }
-                manifests.put(path, content.readAllBytes());
+                byte[] json = content.readAllBytes();
+                manifests.put(path, json);
+                fileDigests.put(paths.get(path), Hash256.sha256(json));
             } else {
+                java.security.MessageDigest file = Hash256.newDigest();
                 try {
-                    results.put(paths.get(path), Sgxs.measure(content).mrenclave());
+                    results.put(paths.get(path), Sgxs.measure(new java.security.DigestInputStream(content, file)).mrenclave());
                 } catch (SignerException e) {
                     throw e.in(image.reference() + ": " + path);
                 }
+                fileDigests.put(paths.get(path), Hash256.of(file.digest()));
             }
         });
         for (Map.Entry<String, byte[]> e : manifests.entrySet()) {
@@ -64,7 +69,7 @@ public final class ImageMeasure {
         }
         Map<MemoryModel, Result> out = new EnumMap<>(MemoryModel.class);
         for (Map.Entry<String, MemoryModel> p : paths.entrySet()) {
-            out.put(p.getValue(), new Result(p.getValue(), p.getKey(), results.get(p.getValue())));
+            out.put(p.getValue(), new Result(p.getValue(), p.getKey(), fileDigests.get(p.getValue()), results.get(p.getValue())));
         }
         return out;
     }

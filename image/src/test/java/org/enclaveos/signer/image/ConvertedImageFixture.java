@@ -37,6 +37,10 @@ public final class ConvertedImageFixture {
     public final SigningKey converterKey = PemKeys.generate("converter");
     public Sigstruct sgx1Signature;
     public Sigstruct sgx2Signature;
+    /** Ship an SGX1 layout that differs from the one the converter signed (a tampered image). */
+    public boolean tamperSgx1Layout;
+    /** Leave out the layout labels (a plain Data Shield image). */
+    public boolean withoutLayoutLabels;
 
     public ConvertedImageFixture() {
         for (int i = 0; i < sgx2Content.length; i++) {
@@ -76,7 +80,8 @@ public final class ConvertedImageFixture {
                 "tmp/junk", "deleted above\n".getBytes(StandardCharsets.UTF_8),
                 "var/lib/state", "hidden by an opaque directory above\n".getBytes(StandardCharsets.UTF_8))));
         Map<String, byte[]> enclave = new LinkedHashMap<>();
-        enclave.put("enclave/app.sgxs", sgx1.bytes());
+        enclave.put("enclave/app.sgxs", tamperSgx1Layout
+                ? new SgxsBuilder().ecreate(1, 0x10000).measuredPage(0, 0x100, 9).bytes() : sgx1.bytes());
         enclave.put("enclave/layout.json", sgx2Manifest().getBytes(StandardCharsets.UTF_8));
         enclave.put("enclave/app.bin", sgx2Content);
         layers.add(layer(dir, enclave));
@@ -96,8 +101,8 @@ public final class ConvertedImageFixture {
                 + "\"Env\":[\"PATH=/usr/local/bin:/usr/bin\",\"ENCLAVEOS_SIGNATURE=" + b64(sgx1Signature)
                 + "\",\"APP_MODE=prod\",\"ENCLAVEOS_SIGNATURE2=" + b64(sgx2Signature) + "\"],"
                 + "\"Entrypoint\":[\"/app/server\"],\"Cmd\":[\"--port\",\"8443\"],\"WorkingDir\":\"/app\","
-                + "\"Labels\":{\"org.enclaveos.layout.sgx1\":\"/enclave/app.sgxs\","
-                + "\"org.enclaveos.layout.sgx2\":\"/enclave/layout.json\",\"maintainer\":\"team@example.com\"}},"
+                + "\"Labels\":{" + (withoutLayoutLabels ? "" : "\"org.enclaveos.layout.sgx1\":\"/enclave/app.sgxs\","
+                + "\"org.enclaveos.layout.sgx2\":\"/enclave/layout.json\",") + "\"maintainer\":\"team@example.com\"}},"
                 + "\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[" + diffIds + "]},"
                 + "\"history\":[{\"created\":\"2021-03-01T10:00:00Z\",\"created_by\":\"enclaveos convert\"}],"
                 + "\"x-converter\":{\"version\":\"3.2.1\",\"ratio\":1.50}}";

@@ -5,7 +5,9 @@ import java.nio.file.Path;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.List;
+import java.util.EnumSet;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.Callable;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -20,6 +22,8 @@ import org.enclaveos.signer.cli.VersionProvider;
 import org.enclaveos.signer.format.SigstructJson;
 import org.enclaveos.signer.io.Hex;
 import org.enclaveos.signer.measure.Sgxs;
+import org.enclaveos.signer.image.ImageMeasure;
+import org.enclaveos.signer.image.RegistryClient;
 import org.enclaveos.signer.request.MemoryModel;
 import org.enclaveos.signer.request.RequestWriter;
 import org.enclaveos.signer.request.SigningRequest;
@@ -30,24 +34,44 @@ import org.enclaveos.signer.sgx.Sigstruct;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "prepare", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class, sortOptions = false,
         description = {"Write unsigned SIGSTRUCT requests for an auditor to review and sign-offline to sign.", "",
-            "The enclave comes from an SGXS stream (measured here), an SGX SDK signed enclave (re-measured from its "
-                + "own metadata, defaults kept from its SIGSTRUCT) or a given MRENCLAVE. Each request holds the "
+            "The enclave comes from a converted container image (each memory model's layout re-measured and compared "
+                + "with the converter's signature; values not given kept from it), an SGXS stream, an SGX SDK signed "
+                + "enclave (re-measured from its own metadata, defaults kept from its SIGSTRUCT) or a given MRENCLAVE. "
+                + "Each request holds the "
                 + "1808 unsigned bytes, every field decoded, the 256-byte signing payload and its SHA-256; "
                 + "DIR/bundle.json lists every request with its SHA-256. The same inputs give byte-identical files."},
         footer = {"", "Examples:",
+            "  enclaveos-signer prepare registry.example.com/team/app:1.0 --memory-model all --production \\",
+            "      --target registry.example.com/team/app:1.0-signed --signer-key prod.pub.pem --out requests/",
             "  enclaveos-signer prepare --sgxs enclave.sgxs --isvprodid 1 --isvsvn 3 --production --out requests/",
             "  enclaveos-signer prepare --mrenclave c506...a75d --isvprodid 0 --isvsvn 0 --date 2016-01-09 \\",
             "      --attributes 0x4/0x3 --attribute-mask 0xfffffffffffffffd/0xffffffffffffff1b --misc-mask 0xffffffff \\",
             "      --name sig1 --out requests/"})
 public final class PrepareCommand implements Callable<Integer> {
 
-    @ArgGroup(exclusive = true, multiplicity = "1", heading = "%nEnclave (one of):%n")
+    @Parameters(paramLabel = "IMAGE", arity = "0..1", description = "A converted image: docker://HOST/REPO:TAG "
+            + "(the default), oci:DIR[:TAG]. Its layouts are re-measured and compared with the converter's signatures.")
+    String image;
+
+    @ArgGroup(exclusive = true, multiplicity = "0..1", heading = "%nOr, instead of an image (one of):%n")
     Source source;
+
+    @Option(names = "--platform", paramLabel = "OS/ARCH", description = "For an image index: which image (default linux/amd64).")
+    String platform;
+
+    @Option(names = "--trust-measurement", description = "Sign the measured MRENCLAVE even where the converter's "
+            + "signature says another (recorded in the request).")
+    boolean trustMeasurement;
+
+    @Option(names = "--max-layout-size", paramLabel = "BYTES", description = "The largest layout file read from an image "
+            + "(default 1 GiB).")
+    long maxLayoutSize = ImageMeasure.DEFAULT_MAX_LAYOUT_SIZE;
 
     static final class Source {
         @Option(names = "--sgxs", paramLabel = "FILE", description = "An SGXS stream to measure.")
@@ -137,6 +161,12 @@ public final class PrepareCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         PrintWriter err = spec.commandLine().getErr();
+        if ((image == null) == (source == null)) {
+            throw new SignerException(ErrorKind.USAGE, "give exactly one enclave: an IMAGE, --sgxs, --enclave or --mrenclave");
+        }
+        if (image != null) {
+            return prepareImage(err);
+        }
         MemoryModel model = memoryModel == null ? null : parseModel(memoryModel);
         // An SDK enclave keeps its SIGSTRUCT's DATE unless --date is given; other sources get today's.
         SigstructRecipe recipe = new SigstructRecipe(isvProdId, isvSvn, production,
@@ -181,11 +211,41 @@ public final class PrepareCommand implements Callable<Integer> {
         Sigstruct unsigned = recipe.build(mrenclave, base, source.enclave != null);
         SigningRequest request = SigningRequest.create(VersionProvider.version(), name != null ? name : defaultName, model,
                 origin, target, layout, mrenclaveSource, null, unsigned, pinnedSigner());
-        List<RequestWriter.Written> written = RequestWriter.write(out, List.of(request), force, VersionProvider.version());
+        return write(List.of(request), err);
+    }
 
-        if (unsigned.debug()) {
-            err.println(Cli.NAME + ": note: " + request.id() + " is a DEBUG request: the signed enclave will also launch "
-                    + "in debug mode (give --production for a production signature)");
+    /** Requests for each memory model of a converted image. */
+    private int prepareImage(PrintWriter err) {
+        Set<MemoryModel> models;
+        if (memoryModel == null) {
+            // The original tool's default and its warning, word for word in spirit.
+            err.println("warning: no --memory-model given: preparing sgx1 only; this default may change, give "
+                    + "--memory-model sgx1|sgx2|all explicitly");
+            models = EnumSet.of(MemoryModel.SGX1);
+        } else {
+            try {
+                models = EnumSet.copyOf(MemoryModel.parseSelection(memoryModel));
+            } catch (IllegalArgumentException e) {
+                throw new SignerException(ErrorKind.USAGE, "--memory-model: " + e.getMessage());
+            }
+        }
+        SigstructRecipe recipe = new SigstructRecipe(isvProdId, isvSvn, production,
+                SigstructRecipe.date(date, System.getenv("SOURCE_DATE_EPOCH"), LocalDate.now(ZoneOffset.UTC)),
+                vendor, swDefined, attributes, attributeMask, miscSelect, miscMask,
+                hex16("--isvfamilyid", isvFamilyId), hex16("--isvextprodid", isvExtProdId));
+        List<SigningRequest> requests = ImagePrepare.requests(new ImagePrepare.Settings(image, models, platform,
+                maxLayoutSize, RegistryClient.Options.defaults(), trustMeasurement, name, target, recipe, pinnedSigner(),
+                VersionProvider.version()), err);
+        return write(requests, err);
+    }
+
+    private int write(List<SigningRequest> requests, PrintWriter err) {
+        List<RequestWriter.Written> written = RequestWriter.write(out, requests, force, VersionProvider.version());
+        for (SigningRequest request : requests) {
+            if (request.unsigned().debug()) {
+                err.println(Cli.NAME + ": note: " + request.id() + " is a DEBUG request: the signed enclave will also "
+                        + "launch in debug mode (give --production for a production signature)");
+            }
         }
         PrintWriter stdout = spec.commandLine().getOut();
         if (json) {
