@@ -11,6 +11,8 @@ import org.enclaveos.signer.ErrorKind;
 import org.enclaveos.signer.SignerException;
 import org.enclaveos.signer.cli.VersionProvider;
 import org.enclaveos.signer.format.SigstructJson;
+import org.enclaveos.signer.image.RegistryClient;
+import org.enclaveos.signer.request.MemoryModel;
 import org.enclaveos.signer.request.RequestSet;
 
 import picocli.CommandLine.Command;
@@ -24,9 +26,12 @@ import picocli.CommandLine.Model.CommandSpec;
             "Every signature must verify (RSA, Q1/Q2, header, exponent 3), sign exactly its request's payload, and come "
                 + "from the pinned signer if the request pins one. For an Intel SGX SDK enclave (prepare --enclave), "
                 + "--enclave-out writes a copy of the enclave with the SIGSTRUCT of every metadata block replaced and no "
-                + "other byte changed, after checking the input is still the file prepare measured. (Container images "
-                + "are not supported yet.)"},
-        footer = {"", "Example:",
+                + "other byte changed, after checking the input is still the file prepare measured. For a converted "
+                + "image, the source must still resolve to the manifest digest prepare recorded; the new image changes "
+                + "only ENCLAVEOS_SIGNATURE/ENCLAVEOS_SIGNATURE2 (a model not signed gets an empty value), is pushed with "
+                + "only the missing blobs (mounted within a registry), manifest last, and is read back and checked."},
+        footer = {"", "Examples:",
+            "  enclaveos-signer attach requests/ --signatures signed/ --target registry.example.com/team/app:1.0-signed",
             "  enclaveos-signer attach requests/ --signatures signed/ --enclave-out enclave.resigned.so"})
 public final class AttachCommand implements Callable<Integer> {
     @Parameters(paramLabel = "REQUEST_DIR", description = "The directory prepare wrote (or request files).")
@@ -42,19 +47,43 @@ public final class AttachCommand implements Callable<Integer> {
             description = "The enclave to re-sign, if it is no longer where prepare read it (its SHA-256 must match).")
     Path enclaveIn;
 
+    @Option(names = "--target", paramLabel = "REF", description = "Where to push the signed image (default: the "
+            + "target prepare recorded): docker://HOST/REPO:TAG or oci:DIR:TAG.")
+    String target;
+
     @Option(names = "--json", description = "Print one JSON document on stdout.")
     boolean json;
 
     @Spec
     CommandSpec spec;
 
+    private int attachImage(List<RequestSet.Loaded> loaded) {
+        List<SignedRequest> signed = loaded.stream().map(l -> SignedRequest.load(l, signatures)).toList();
+        ImageAttach.Result r = ImageAttach.attach(signed, target, RegistryClient.Options.defaults());
+        PrintWriter out = spec.commandLine().getOut();
+        if (json) {
+            ObjectNode o = SigstructJson.MAPPER.createObjectNode();
+            o.put("target", r.target().toString()).put("manifestDigest", r.manifestDigest())
+                    .put("bytesUploaded", r.bytesUploaded()).put("layersSent", r.layersSent())
+                    .put("layersMounted", r.layersMounted());
+            ObjectNode models = o.putObject("signatures");
+            r.signatures().forEach((m, s) -> models.put(m.id(), s.mrsigner().hex()));
+            out.print(SigstructJson.print(o));
+        } else {
+            out.println("pushed " + r.target() + "@" + r.manifestDigest() + " (" + r.bytesUploaded() + " bytes uploaded, "
+                    + r.layersSent() + " layers sent, " + r.layersMounted() + " mounted; signed: "
+                    + String.join(", ", r.signatures().keySet().stream().map(MemoryModel::id).toList()) + ")");
+        }
+        out.flush();
+        return 0;
+    }
+
     @Override
     public Integer call() {
-        if (enclaveOut == null) {
-            throw new SignerException(ErrorKind.UNSUPPORTED, "attaching to container images is not supported yet; "
-                    + "give --enclave-out for an SGX SDK enclave");
-        }
         List<RequestSet.Loaded> loaded = RequestSet.load(requests);
+        if (enclaveOut == null) {
+            return attachImage(loaded);
+        }
         if (loaded.size() != 1) {
             throw new SignerException(ErrorKind.USAGE, "--enclave-out takes exactly one request, got " + loaded.size()
                     + " (" + String.join(", ", loaded.stream().map(RequestSet.Loaded::id).toList()) + ")");

@@ -65,6 +65,62 @@ public final class RegistryClient implements BlobStore {
                 .build();
     }
 
+    private final AtomicLong bytesUploaded = new AtomicLong();
+
+    /** Bytes sent to the registry so far (blob uploads and manifests). */
+    public long bytesUploaded() {
+        return bytesUploaded.get();
+    }
+
+    /** Whether the repository already has the blob. */
+    boolean hasBlob(String digest) {
+        HttpResponse<InputStream> r = sendAllowing(HttpRequest.newBuilder(URI.create(base + "/blobs/" + digest))
+                .method("HEAD", HttpRequest.BodyPublishers.noBody()), "blob " + digest, Set.of(200, 404));
+        discard(r);
+        return r.statusCode() == 200;
+    }
+
+    /** Asks the registry to link a blob from another repository it holds; false if it would rather have it uploaded. */
+    boolean mount(String digest, String fromRepository) {
+        HttpResponse<InputStream> r = sendAllowing(HttpRequest.newBuilder(URI.create(base + "/blobs/uploads/?mount="
+                + digest + "&from=" + URLEncoder.encode(fromRepository, StandardCharsets.UTF_8)))
+                .POST(HttpRequest.BodyPublishers.noBody()), "mount " + digest, Set.of(201, 202));
+        discard(r);
+        return r.statusCode() == 201;
+    }
+
+    /** Uploads a blob in one request (POST for a session, PUT with the digest), streaming its bytes. */
+    void upload(String digest, long size, java.util.function.Supplier<InputStream> content) {
+        HttpResponse<InputStream> start = sendAllowing(HttpRequest.newBuilder(URI.create(base + "/blobs/uploads/"))
+                .POST(HttpRequest.BodyPublishers.noBody()), "upload " + digest, Set.of(202));
+        discard(start);
+        String location = start.headers().firstValue("Location").orElseThrow(() -> new SignerException(ErrorKind.REGISTRY,
+                ref.registry() + ": upload session without a Location"));
+        URI uri = URI.create(base).resolve(location);
+        String sep = uri.getRawQuery() == null ? "?" : "&";
+        HttpRequest.Builder put = HttpRequest.newBuilder(URI.create(uri + sep + "digest=" + digest))
+                .header("Content-Type", "application/octet-stream")
+                .PUT(HttpRequest.BodyPublishers.fromPublisher(HttpRequest.BodyPublishers.ofInputStream(content), size));
+        discard(sendAllowing(put, "upload " + digest, Set.of(201)));
+        bytesUploaded.addAndGet(size);
+    }
+
+    /** Puts the manifest under {@code tag}, exactly these bytes; returns the digest the registry reports. */
+    String putManifest(String tag, String mediaType, byte[] manifest) {
+        HttpResponse<InputStream> r = sendAllowing(HttpRequest.newBuilder(URI.create(base + "/manifests/" + tag))
+                .header("Content-Type", mediaType).PUT(HttpRequest.BodyPublishers.ofByteArray(manifest)),
+                "manifest " + tag, Set.of(201));
+        discard(r);
+        bytesUploaded.addAndGet(manifest.length);
+        String expected = "sha256:" + Hash256.sha256(manifest).hex();
+        String reported = r.headers().firstValue("Docker-Content-Digest").orElse(expected);
+        if (!reported.equals(expected)) {
+            throw new SignerException(ErrorKind.INTEGRITY, ref.registry() + " stored the manifest as " + reported
+                    + ", not " + expected);
+        }
+        return expected;
+    }
+
     /** Bytes received from the registry so far (manifests and blobs). */
     public long bytesFetched() {
         return bytesFetched.get();
@@ -120,6 +176,10 @@ public final class RegistryClient implements BlobStore {
     }
 
     private HttpResponse<InputStream> send(HttpRequest.Builder request, String what) {
+        return sendAllowing(request, what, Set.of(200));
+    }
+
+    private HttpResponse<InputStream> sendAllowing(HttpRequest.Builder request, String what, Set<Integer> ok) {
         for (int attempt = 0; ; attempt++) {
             HttpRequest.Builder r = request.copy().timeout(options.timeout());
             if (authorization != null) {
@@ -135,7 +195,7 @@ public final class RegistryClient implements BlobStore {
                 throw new SignerException(ErrorKind.REGISTRY, ref.registry() + ": interrupted", e);
             }
             int status = response.statusCode();
-            if (status == 200) {
+            if (ok.contains(status)) {
                 return response;
             }
             discard(response);
@@ -174,7 +234,7 @@ public final class RegistryClient implements BlobStore {
         if (realm == null) {
             throw new SignerException(ErrorKind.REGISTRY, ref.registry() + ": bearer challenge without a realm");
         }
-        String scope = p.getOrDefault("scope", "repository:" + ref.repository() + ":pull");
+        String scope = p.getOrDefault("scope", "repository:" + ref.repository() + ":pull,push");
         StringBuilder url = new StringBuilder(realm).append(realm.contains("?") ? "&" : "?").append("scope=")
                 .append(URLEncoder.encode(scope, StandardCharsets.UTF_8));
         if (p.containsKey("service")) {
