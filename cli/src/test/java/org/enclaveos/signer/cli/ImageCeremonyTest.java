@@ -90,6 +90,13 @@ class ImageCeremonyTest {
             assertEquals(ours.hex(), i.at("/models/sgx1/sigstruct/mrsigner").asText());
             assertEquals(ours.hex(), i.at("/models/sgx2/sigstruct/mrsigner").asText());
             assertFalse(i.at("/models/sgx1/sigstruct/debug").asBoolean());
+
+            CliRun v = run("verify", target, "--mrsigner", ours.hex());
+            assertEquals(0, v.exitCode(), v::toString);
+            assertTrue(v.out().contains("production"), v.out());
+            CliRun wrongSigner = run("verify", source, "--mrsigner", ours.hex());
+            assertEquals(1, wrongSigner.exitCode(), wrongSigner::toString);
+            assertTrue(wrongSigner.lastErrLine().contains("sgx1: signed by " + f.converterKey.mrsigner() + ", expected "), wrongSigner.err());
         }
     }
 

@@ -47,6 +47,26 @@ class ImageCommandsTest {
     }
 
     @Test
+    void verifyReMeasuresEveryLayout() throws IOException {
+        ConvertedImageFixture f = new ConvertedImageFixture();
+        ImageReference good = f.write(dir.resolve("good"));
+        CliRun ok = CliRun.run(new EnclaveosSigner(), "verify", good.toString(), "--json");
+        assertEquals(0, ok.exitCode(), ok::toString);
+        JsonNode j = JSON.readTree(ok.out());
+        assertTrue(j.get("verified").asBoolean());
+        assertEquals(f.sgx2Mrenclave(), j.at("/models/sgx2/measuredMrenclave").asText());
+        assertEquals(false, j.at("/models/sgx1/production").asBoolean(), "the converter's debug signature");
+
+        ConvertedImageFixture t = new ConvertedImageFixture();
+        t.tamperSgx1Layout = true;
+        ImageReference tampered = t.write(dir.resolve("tampered"));
+        CliRun bad = CliRun.run(new EnclaveosSigner(), "verify", tampered.toString());
+        assertEquals(1, bad.exitCode(), bad::toString);
+        assertTrue(bad.lastErrLine().contains("sgx1: the layout measures "), bad.err());
+        assertTrue(bad.out().contains("NO"), bad.out());
+    }
+
+    @Test
     void dockerArchivesAreNotYetSupportedAndSaySo() {
         CliRun r = CliRun.run(new EnclaveosSigner(), "measure", "docker-archive:" + dir.resolve("app.tar"));
         assertEquals(10, r.exitCode(), r::toString);

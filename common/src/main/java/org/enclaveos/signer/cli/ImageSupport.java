@@ -15,6 +15,10 @@ public interface ImageSupport {
     record Options(String memoryModel, String platform, long maxLayoutSize, boolean json) {
     }
 
+    /** {@code verify IMAGE}: re-measure each layout, check each signature against it and the signer. */
+    int verify(String reference, Options options, org.enclaveos.signer.sgx.Hash256 expectedSigner, PrintWriter out,
+               PrintWriter err);
+
     /** Whether {@code argument} looks like an image reference this support can open. */
     boolean accepts(String argument);
 

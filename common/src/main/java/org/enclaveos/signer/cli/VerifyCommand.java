@@ -24,15 +24,24 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "verify", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
-        description = {"Check that a SIGSTRUCT would pass EINIT.", "",
+        description = {"Check that a SIGSTRUCT would pass EINIT (or every signature of an image).", "",
             "Checks the fixed headers, exponent 3, a 3072-bit modulus, the RSA signature over the payload, "
                 + "Q1 and Q2, reserved bytes, INIT clear, and the signer if given. Exit 0 only if every check "
                 + "holds; otherwise exit 1 and one line naming the failed check. FILE is a SIGSTRUCT or an SGX "
                 + "SDK signed enclave (every metadata block's copy is checked)."},
         footer = {"", "Example:", "  enclaveos-signer verify enclave.sigstruct --mrsigner 83d719e7...ce9e"})
 public final class VerifyCommand implements Callable<Integer> {
-    @Parameters(paramLabel = "FILE", description = "SIGSTRUCT file or *.signed.so")
-    Path file;
+    @Parameters(paramLabel = "SOURCE", description = "SIGSTRUCT file, *.signed.so, or an image reference")
+    String source;
+
+    private Path file;
+
+    @Option(names = "--memory-model", paramLabel = "MODEL", description = "For an image: sgx1, sgx2 or all (default: "
+            + "every model with a signature).")
+    String memoryModel;
+
+    @Option(names = "--platform", paramLabel = "OS/ARCH", description = "For an image index: which image (default linux/amd64).")
+    String platform;
 
     @ArgGroup(exclusive = true)
     Signer signer;
@@ -54,6 +63,14 @@ public final class VerifyCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         Hash256 expected = expectedSigner();
+        file = Path.of(source);
+        if (!java.nio.file.Files.exists(file)) {
+            java.util.Optional<ImageSupport> images = ImageSupport.find().filter(s -> s.accepts(source));
+            if (images.isPresent()) {
+                return images.get().verify(source, new ImageSupport.Options(memoryModel, platform, 1L << 30, json), expected,
+                        spec.commandLine().getOut(), spec.commandLine().getErr());
+            }
+        }
         List<SigstructInputs.Found> found = SigstructInputs.read(file);
         List<String> failures = new ArrayList<>();
         if (SigstructInputs.isEnclave(file)) {
