@@ -28,14 +28,14 @@ class LauncherIT {
         assertTrue(version.out().startsWith("enclaveos-signer 0."), version.out());
         Tools.Result help = Tools.run(null, LAUNCHER, "--help");
         assertEquals(0, help.exitCode(), help.stderr());
-        for (String cmd : new String[] {"prepare", "sign-offline", "attach", "measure", "inspect", "verify", "keygen"}) {
+        for (String cmd : new String[] {"demo", "prepare", "sign-offline", "attach", "measure", "inspect", "verify", "keygen"}) {
             assertTrue(help.out().contains("  " + cmd + " "), help.out());
         }
         assertTrue(help.out().contains("Exit codes:"), help.out());
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"prepare", "sign-offline", "attach", "measure", "inspect", "verify", "keygen"})
+    @ValueSource(strings = {"demo", "prepare", "sign-offline", "attach", "measure", "inspect", "verify", "keygen"})
     void everySubcommandHasHelp(String command) {
         Tools.Result r = Tools.run(null, LAUNCHER, command, "--help");
         assertEquals(0, r.exitCode(), r.stderr());
@@ -53,6 +53,13 @@ class LauncherIT {
         Tools.Result verify = Tools.run(null, LAUNCHER, "verify", Vectors.file("kernel-selftest/encl.ss").toString(),
                 "--mrsigner", "2f9f8fd4fe12d77232f1d87571ca8252ca27714efe7705e46222cffd5a22e8c4");
         assertEquals(0, verify.exitCode(), verify.stderr());
+    }
+
+    @Test
+    void theQuickStartDemoRunsThroughTheLauncher() {
+        Tools.Result demo = Tools.run(null, LAUNCHER, "demo", "--dir", dir.resolve("demo").toString());
+        assertEquals(0, demo.exitCode(), demo.out() + demo.stderr());
+        assertTrue(demo.out().contains("# done: the image at oci:"), demo.out());
     }
 
     @Test
