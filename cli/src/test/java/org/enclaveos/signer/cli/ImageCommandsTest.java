@@ -67,10 +67,14 @@ class ImageCommandsTest {
     }
 
     @Test
-    void dockerArchivesAreNotYetSupportedAndSaySo() {
-        CliRun r = CliRun.run(new EnclaveosSigner(), "measure", "docker-archive:" + dir.resolve("app.tar"));
+    void writingADockerArchiveIsNotSupportedAndSaysSo() throws IOException {
+        ImageReference local = new ConvertedImageFixture().write(dir.resolve("image"));
+        Path key = dir.resolve("k.pem");
+        assertEquals(0, CliRun.run(new EnclaveosSigner(), "keygen", "--out", key.toString()).exitCode());
+        CliRun r = CliRun.run(new EnclaveosSigner(), "--container", local.toString(), "docker-archive:" + dir.resolve("o.tar"),
+                "-key", key.toString());
         assertEquals(10, r.exitCode(), r::toString);
-        assertTrue(r.lastErrLine().contains("the docker-archive: transport is not supported yet"), r.err());
+        assertTrue(r.lastErrLine().contains("writing docker-archive: is not supported yet"), r.err());
     }
 
     @Test

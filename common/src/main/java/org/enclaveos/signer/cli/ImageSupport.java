@@ -12,7 +12,8 @@ import java.util.ServiceLoader;
 public interface ImageSupport {
 
     /** Options of the calling command that apply to images. */
-    record Options(String memoryModel, String platform, long maxLayoutSize, boolean json) {
+    record Options(String memoryModel, String platform, long maxLayoutSize, boolean json,
+                   java.util.Set<String> insecureRegistries) {
     }
 
     /** {@code verify IMAGE}: re-measure each layout, check each signature against it and the signer. */

@@ -33,6 +33,10 @@ public final class InspectCommand implements Callable<Integer> {
 
     private Path file;
 
+    @Option(names = "--insecure-registry", paramLabel = "HOST", description = "Speak plain HTTP to this registry "
+            + "(loopback registries always are). Repeatable.")
+    java.util.List<String> insecureRegistries = new java.util.ArrayList<>();
+
     @Option(names = "--platform", paramLabel = "OS/ARCH", description = "For an image index: which image (default linux/amd64).")
     String platform;
 
@@ -48,7 +52,7 @@ public final class InspectCommand implements Callable<Integer> {
         if (!java.nio.file.Files.exists(file)) {
             java.util.Optional<ImageSupport> images = ImageSupport.find().filter(s -> s.accepts(source));
             if (images.isPresent()) {
-                return images.get().inspect(source, new ImageSupport.Options(null, platform, 0, json),
+                return images.get().inspect(source, new ImageSupport.Options(null, platform, 0, json, java.util.Set.copyOf(insecureRegistries)),
                         spec.commandLine().getOut(), spec.commandLine().getErr());
             }
         }

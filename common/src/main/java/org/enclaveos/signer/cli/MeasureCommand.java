@@ -48,6 +48,10 @@ public final class MeasureCommand implements Callable<Integer> {
 
     private Path file;
 
+    @Option(names = "--insecure-registry", paramLabel = "HOST", description = "Speak plain HTTP to this registry "
+            + "(loopback registries always are). Repeatable.")
+    java.util.List<String> insecureRegistries = new java.util.ArrayList<>();
+
     @Option(names = "--platform", paramLabel = "OS/ARCH", description = "For an image index: which image (default linux/amd64).")
     String platform;
 
@@ -75,7 +79,7 @@ public final class MeasureCommand implements Callable<Integer> {
         if (!source.equals("-") && !java.nio.file.Files.exists(file)) {
             Optional<ImageSupport> images = ImageSupport.find().filter(s -> s.accepts(source));
             if (images.isPresent()) {
-                return images.get().measure(source, new ImageSupport.Options(memoryModel, platform, maxLayoutSize, json),
+                return images.get().measure(source, new ImageSupport.Options(memoryModel, platform, maxLayoutSize, json, java.util.Set.copyOf(insecureRegistries)),
                         spec.commandLine().getOut(), spec.commandLine().getErr());
             }
         }

@@ -67,6 +67,11 @@ public final class RegistryClient implements BlobStore {
 
     private final AtomicLong bytesUploaded = new AtomicLong();
 
+    /** The API base URL (scheme shows whether TLS is used). */
+    String baseUrl() {
+        return base;
+    }
+
     /** Bytes sent to the registry so far (blob uploads and manifests). */
     public long bytesUploaded() {
         return bytesUploaded.get();

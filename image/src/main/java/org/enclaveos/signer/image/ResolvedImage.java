@@ -1,6 +1,7 @@
 package org.enclaveos.signer.image;
 
 import java.util.List;
+import java.util.Map;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
@@ -18,7 +19,7 @@ public record ResolvedImage(ImageReference reference, String platform, String ma
 
     public static final String DEFAULT_PLATFORM = "linux/amd64";
 
-    /** Opens an image: {@code oci:} layouts and {@code docker://} registries (docker-archive: is not supported yet). */
+    /** Opens an image: {@code oci:} layouts, {@code docker://} registries, {@code docker-archive:} files (read only). */
     public static ResolvedImage open(ImageReference ref, String platform) {
         return open(ref, platform, RegistryClient.Options.defaults());
     }
@@ -37,8 +38,12 @@ public record ResolvedImage(ImageReference reference, String platform, String ma
                 blobs = client;
                 top = client.top();
             }
-            default -> throw new SignerException(ErrorKind.UNSUPPORTED, ref + ": the " + ref.transport().prefix()
-                    + " transport is not supported yet (oci: and docker:// are)");
+            case DOCKER_ARCHIVE -> {
+                Map.Entry<DockerArchive, Descriptor> archive = DockerArchive.open(ref.path());
+                blobs = archive.getKey();
+                top = archive.getValue();
+            }
+            default -> throw new IllegalStateException(ref.transport().toString());
         }
         return resolve(ref, platform == null ? DEFAULT_PLATFORM : platform, top, blobs);
     }

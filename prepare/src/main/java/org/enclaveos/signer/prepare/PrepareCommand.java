@@ -155,6 +155,10 @@ public final class PrepareCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print one JSON document on stdout.")
     boolean json;
 
+    @Option(names = "--insecure-registry", paramLabel = "HOST", description = "Speak plain HTTP to this registry "
+            + "(loopback registries always are). Repeatable.")
+    java.util.List<String> insecureRegistries = new java.util.ArrayList<>();
+
     @Spec
     CommandSpec spec;
 
@@ -234,7 +238,7 @@ public final class PrepareCommand implements Callable<Integer> {
                 vendor, swDefined, attributes, attributeMask, miscSelect, miscMask,
                 hex16("--isvfamilyid", isvFamilyId), hex16("--isvextprodid", isvExtProdId));
         List<SigningRequest> requests = ImagePrepare.requests(new ImagePrepare.Settings(image, models, platform,
-                maxLayoutSize, RegistryClient.Options.defaults(), trustMeasurement, name, target, recipe, pinnedSigner(),
+                maxLayoutSize, new RegistryClient.Options(java.util.Set.copyOf(insecureRegistries), java.util.Optional.empty(), java.time.Duration.ofSeconds(60)), trustMeasurement, name, target, recipe, pinnedSigner(),
                 VersionProvider.version()), err);
         return write(requests, err);
     }

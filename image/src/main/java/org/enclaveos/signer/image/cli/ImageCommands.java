@@ -41,7 +41,7 @@ public final class ImageCommands implements ImageSupport {
 
     @Override
     public int measure(String reference, Options o, PrintWriter out, PrintWriter err) {
-        ResolvedImage image = ResolvedImage.open(ImageReference.parse(reference), o.platform());
+        ResolvedImage image = ResolvedImage.open(ImageReference.parse(reference), o.platform(), registry(o));
         ConvertedImage converted = ConvertedImage.of(image);
         Set<MemoryModel> models = models(o.memoryModel(), converted);
         Map<MemoryModel, ImageMeasure.Result> results = ImageMeasure.measure(image, models, o.maxLayoutSize());
@@ -78,7 +78,7 @@ public final class ImageCommands implements ImageSupport {
 
     @Override
     public int inspect(String reference, Options o, PrintWriter out, PrintWriter err) {
-        ResolvedImage image = ResolvedImage.open(ImageReference.parse(reference), o.platform());
+        ResolvedImage image = ResolvedImage.open(ImageReference.parse(reference), o.platform(), registry(o));
         ConvertedImage converted = ConvertedImage.of(image);
         ObjectNode doc = SigstructJson.MAPPER.createObjectNode();
         doc.put("image", image.reference().toString()).put("kind", "image").put("manifestDigest", image.manifestDigest())
@@ -115,7 +115,7 @@ public final class ImageCommands implements ImageSupport {
 
     @Override
     public int verify(String reference, Options o, Hash256 expectedSigner, PrintWriter out, PrintWriter err) {
-        ResolvedImage image = ResolvedImage.open(ImageReference.parse(reference), o.platform());
+        ResolvedImage image = ResolvedImage.open(ImageReference.parse(reference), o.platform(), registry(o));
         ConvertedImage converted = ConvertedImage.of(image);
         Set<MemoryModel> models;
         if (o.memoryModel() != null) {
@@ -194,6 +194,11 @@ public final class ImageCommands implements ImageSupport {
             return ErrorKind.VERIFICATION_FAILED.exitCode();
         }
         return 0;
+    }
+
+    private static org.enclaveos.signer.image.RegistryClient.Options registry(Options o) {
+        return new org.enclaveos.signer.image.RegistryClient.Options(o.insecureRegistries(), Optional.empty(),
+                java.time.Duration.ofSeconds(60));
     }
 
     private static Set<MemoryModel> models(String option, ConvertedImage converted) {
