@@ -80,6 +80,10 @@ public final class PrepareCommand implements Callable<Integer> {
         @Option(names = "--mrenclave", paramLabel = "HEX", description = "Sign this measurement as given (64 hex digits).")
         String mrenclave;
 
+        @Option(names = "--layout", paramLabel = "FILE.json", description = "A layout manifest (content paths relative "
+                + "to it): measured for the --memory-model given (default: its only model, or sgx1).")
+        Path layout;
+
         @Option(names = "--enclave", paramLabel = "FILE.signed.so", description = "An Intel SGX SDK signed enclave: "
                 + "re-measured from its own metadata; every field not given is kept from its SIGSTRUCT.")
         Path enclave;
@@ -152,6 +156,14 @@ public final class PrepareCommand implements Callable<Integer> {
     @Option(names = "--force", description = "Replace existing requests that have other content.")
     boolean force;
 
+    @Option(names = "--batch", paramLabel = "FILE.jsonl", description = "One JSON object per line, keys mirroring the "
+            + "options (image, sgxs, layout, enclave or mrenclave; name, isvprodid, isvsvn, production, memoryModel, target, "
+            + "date, ...); entries run in parallel and a bad one does not stop the others.")
+    Path batch;
+
+    @Option(names = "--jobs", paramLabel = "N", description = "With --batch: entries at a time (default 4).")
+    int jobs = 4;
+
     @Option(names = "--json", description = "Print one JSON document on stdout.")
     boolean json;
 
@@ -165,8 +177,21 @@ public final class PrepareCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         PrintWriter err = spec.commandLine().getErr();
+        if (batch != null) {
+            if (image != null || source != null) {
+                throw new SignerException(ErrorKind.USAGE, "--batch takes its sources from the file; give no IMAGE, --sgxs, "
+                        + "--layout, --enclave or --mrenclave with it");
+            }
+            return BatchPrepare.run(this, err);
+        }
+        return write(build(err), err);
+    }
+
+    /** The requests this command's options describe (nothing written). */
+    List<SigningRequest> build(PrintWriter err) {
         if ((image == null) == (source == null)) {
-            throw new SignerException(ErrorKind.USAGE, "give exactly one enclave: an IMAGE, --sgxs, --enclave or --mrenclave");
+            throw new SignerException(ErrorKind.USAGE, "give exactly one enclave: an IMAGE, --sgxs, --layout, --enclave or "
+                    + "--mrenclave");
         }
         if (image != null) {
             return prepareImage(err);
@@ -194,6 +219,14 @@ public final class PrepareCommand implements Callable<Integer> {
                     sdk.fileSha256().hex());
             mrenclaveSource = "sdk-enclave";
             defaultName = sdk.name();
+        } else if (source.layout != null) {
+            LayoutSource measured = LayoutSource.measure(source.layout, model);
+            mrenclave = measured.mrenclave();
+            model = measured.model();
+            origin = SigningRequest.Source.file("layout", source.layout.toString(), measured.sha256().hex());
+            layout = new SigningRequest.Layout(source.layout.toString(), measured.sha256().hex());
+            mrenclaveSource = "measured-layout";
+            defaultName = stem(source.layout);
         } else if (source.sgxs != null) {
             Sgxs.Result measured = Sgxs.measure(source.sgxs);
             mrenclave = measured.mrenclave();
@@ -215,11 +248,11 @@ public final class PrepareCommand implements Callable<Integer> {
         Sigstruct unsigned = recipe.build(mrenclave, base, source.enclave != null);
         SigningRequest request = SigningRequest.create(VersionProvider.version(), name != null ? name : defaultName, model,
                 origin, target, layout, mrenclaveSource, null, unsigned, pinnedSigner());
-        return write(List.of(request), err);
+        return List.of(request);
     }
 
     /** Requests for each memory model of a converted image. */
-    private int prepareImage(PrintWriter err) {
+    private List<SigningRequest> prepareImage(PrintWriter err) {
         Set<MemoryModel> models;
         if (memoryModel == null) {
             // The original tool's default and its warning, word for word in spirit.
@@ -237,13 +270,12 @@ public final class PrepareCommand implements Callable<Integer> {
                 SigstructRecipe.date(date, System.getenv("SOURCE_DATE_EPOCH"), LocalDate.now(ZoneOffset.UTC)),
                 vendor, swDefined, attributes, attributeMask, miscSelect, miscMask,
                 hex16("--isvfamilyid", isvFamilyId), hex16("--isvextprodid", isvExtProdId));
-        List<SigningRequest> requests = ImagePrepare.requests(new ImagePrepare.Settings(image, models, platform,
+        return ImagePrepare.requests(new ImagePrepare.Settings(image, models, platform,
                 maxLayoutSize, new RegistryClient.Options(java.util.Set.copyOf(insecureRegistries), java.util.Optional.empty(), java.time.Duration.ofSeconds(60)), trustMeasurement, name, target, recipe, pinnedSigner(),
                 VersionProvider.version()), err);
-        return write(requests, err);
     }
 
-    private int write(List<SigningRequest> requests, PrintWriter err) {
+    int write(List<SigningRequest> requests, PrintWriter err) {
         List<RequestWriter.Written> written = RequestWriter.write(out, requests, force, VersionProvider.version());
         for (SigningRequest request : requests) {
             if (request.unsigned().debug()) {

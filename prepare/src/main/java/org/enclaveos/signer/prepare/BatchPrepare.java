@@ -1,0 +1,186 @@
+package org.enclaveos.signer.prepare;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import org.enclaveos.signer.ErrorKind;
+import org.enclaveos.signer.SignerException;
+import org.enclaveos.signer.cli.Cli;
+import org.enclaveos.signer.format.SigstructJson;
+import org.enclaveos.signer.request.RequestWriter;
+import org.enclaveos.signer.request.SigningRequest;
+
+import picocli.CommandLine;
+
+/**
+ * {@code prepare --batch FILE.jsonl}: each line is one prepare, its keys the option names (camelCase or
+ * as on the command line); entries run {@code --jobs} at a time, each is reported as it ends, a bad
+ * entry does not stop the others, the requests of the good ones are written (in line order, by one
+ * writer), and the exit code is non-zero if any entry failed.
+ */
+final class BatchPrepare {
+    /** JSON key -> option, where the option is not just "--" + the key in lower case. */
+    private static final Map<String, String> OPTION = Map.ofEntries(
+            Map.entry("memoryModel", "--memory-model"), Map.entry("attributeMask", "--attribute-mask"),
+            Map.entry("miscSelect", "--misc-select"), Map.entry("miscMask", "--misc-mask"),
+            Map.entry("expectedSigner", "--expected-signer"), Map.entry("signerKey", "--signer-key"),
+            Map.entry("trustMeasurement", "--trust-measurement"), Map.entry("maxLayoutSize", "--max-layout-size"),
+            Map.entry("insecureRegistry", "--insecure-registry"));
+
+    private BatchPrepare() {
+    }
+
+    private record Outcome(int line, String label, List<SigningRequest> requests, SignerException error, long millis) {
+    }
+
+    static int run(PrepareCommand batch, PrintWriter err) {
+        List<String> lines;
+        try {
+            lines = Files.readAllLines(batch.batch);
+        } catch (IOException e) {
+            throw new SignerException(ErrorKind.IO, batch.batch + ": cannot read: " + e.getMessage(), e);
+        }
+        List<String[]> entries = new ArrayList<>();
+        List<Integer> numbers = new ArrayList<>();
+        for (int i = 0; i < lines.size(); i++) {
+            if (!lines.get(i).isBlank()) {
+                entries.add(arguments(lines.get(i), batch.batch + " line " + (i + 1)));
+                numbers.add(i + 1);
+            }
+        }
+        ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, batch.jobs));
+        List<Future<Outcome>> futures = new ArrayList<>();
+        for (int i = 0; i < entries.size(); i++) {
+            int line = numbers.get(i);
+            String[] args = entries.get(i);
+            futures.add(pool.submit(() -> one(line, args, err)));
+        }
+        List<Outcome> outcomes = new ArrayList<>();
+        try {
+            for (Future<Outcome> f : futures) {
+                outcomes.add(f.get());
+            }
+        } catch (Exception e) {
+            throw new SignerException(ErrorKind.INTERNAL, "batch interrupted: " + e, e);
+        } finally {
+            pool.shutdownNow();
+        }
+        List<SigningRequest> all = new ArrayList<>();
+        outcomes.stream().filter(o -> o.error() == null).forEach(o -> all.addAll(o.requests()));
+        List<RequestWriter.Written> written = all.isEmpty() ? List.of()
+                : RequestWriter.write(batch.out, all, batch.force, org.enclaveos.signer.cli.VersionProvider.version());
+        long failed = outcomes.stream().filter(o -> o.error() != null).count();
+        PrintWriter out = batch.spec.commandLine().getOut();
+        if (batch.json) {
+            ObjectNode doc = SigstructJson.MAPPER.createObjectNode();
+            doc.put("entries", outcomes.size()).put("failed", failed).put("requests", written.size());
+            ArrayNode list = doc.putArray("results");
+            for (Outcome o : outcomes) {
+                ObjectNode n = list.addObject().put("line", o.line()).put("source", o.label()).put("ok", o.error() == null)
+                        .put("seconds", o.millis() / 1000.0);
+                if (o.error() != null) {
+                    n.put("error", o.error().getMessage()).put("exitCode", o.error().kind().exitCode());
+                } else {
+                    ArrayNode r = n.putArray("requests");
+                    o.requests().forEach(q -> r.add(q.fileName()));
+                }
+            }
+            out.print(SigstructJson.print(doc));
+        } else {
+            out.println(outcomes.size() + " entries, " + (outcomes.size() - failed) + " prepared (" + written.size()
+                    + " requests in " + batch.out + "), " + failed + " failed");
+        }
+        out.flush();
+        for (Outcome o : outcomes) {
+            if (o.error() != null) {
+                err.println(Cli.NAME + ": " + batch.batch + " line " + o.line() + " (" + o.label() + "): "
+                        + o.error().getMessage());
+            }
+        }
+        err.flush();
+        return failed == 0 ? 0 : outcomes.stream().filter(o -> o.error() != null).findFirst().orElseThrow()
+                .error().kind().exitCode();
+    }
+
+    private static Outcome one(int line, String[] args, PrintWriter err) {
+        long start = System.nanoTime();
+        String label = args.length > 0 ? String.join(" ", args).replaceAll(" --.*", "") : "?";
+        synchronized (err) {
+            err.println("[line " + line + "] preparing " + label);
+            err.flush();
+        }
+        try {
+            PrepareCommand cmd = new PrepareCommand();
+            CommandLine cl = new CommandLine(cmd);
+            cl.setCaseInsensitiveEnumValuesAllowed(true);
+            cl.parseArgs(args);
+            cmd.spec = cl.getCommandSpec();
+            List<SigningRequest> requests = cmd.build(err);
+            long ms = (System.nanoTime() - start) / 1_000_000;
+            synchronized (err) {
+                err.println("[line " + line + "] done in " + ms + " ms: " + requests.size() + " request(s)");
+                err.flush();
+            }
+            return new Outcome(line, label, requests, null, ms);
+        } catch (SignerException e) {
+            return new Outcome(line, label, List.of(), e, (System.nanoTime() - start) / 1_000_000);
+        } catch (CommandLine.ParameterException e) {
+            return new Outcome(line, label, List.of(), new SignerException(ErrorKind.USAGE, e.getMessage()),
+                    (System.nanoTime() - start) / 1_000_000);
+        } catch (RuntimeException e) {
+            return new Outcome(line, label, List.of(), new SignerException(ErrorKind.INTERNAL, e.toString(), e),
+                    (System.nanoTime() - start) / 1_000_000);
+        }
+    }
+
+    /** The command-line arguments a batch line stands for; --out is the batch's own and given to build() only. */
+    static String[] arguments(String json, String where) {
+        JsonNode n;
+        try {
+            n = SigstructJson.MAPPER.readTree(json);
+        } catch (IOException e) {
+            throw SignerException.malformed(where + ": not JSON");
+        }
+        if (n == null || !n.isObject()) {
+            throw SignerException.malformed(where + ": expected one JSON object per line");
+        }
+        List<String> args = new ArrayList<>();
+        for (Iterator<Map.Entry<String, JsonNode>> it = n.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> e = it.next();
+            String key = e.getKey();
+            JsonNode v = e.getValue();
+            if (key.equals("image")) {
+                args.add(0, v.asText());
+                continue;
+            }
+            if (key.equals("out") || key.equals("batch") || key.equals("jobs") || key.equals("force") || key.equals("json")) {
+                throw SignerException.malformed(where + ": '" + key + "' belongs to the batch command, not to a line");
+            }
+            String option = OPTION.getOrDefault(key, "--" + key.toLowerCase());
+            if (v.isBoolean()) {
+                if (v.asBoolean()) {
+                    args.add(option);
+                }
+            } else {
+                args.add(option);
+                args.add(v.asText());
+            }
+        }
+        args.add("--out");
+        args.add("unused-by-build");
+        return args.toArray(String[]::new);
+    }
+
+}
