@@ -42,8 +42,9 @@ class ImageCeremonyTest {
         return JSON.readTree(Tools.ok(cmd.toArray(String[]::new)));
     }
 
-    @Test
-    void allModelsRegistryToRegistryOnlyConfigAndManifestAreUploaded() throws Exception {
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"all", "sgx1"})
+    void registryToRegistryOnlyConfigAndManifestAreUploaded(String models) throws Exception {
         ConvertedImageFixture f = new ConvertedImageFixture();
         ImageReference local = f.write(dir.resolve("oci"));
         try (LocalRegistry registry = LocalRegistry.start(dir.resolve("registry"), null)) {
@@ -52,7 +53,7 @@ class ImageCeremonyTest {
             String target = "docker://" + registry.host + "/team/app-signed:1.0";
             Path key = dir.resolve("key.pem");
             assertEquals(0, run("keygen", "--out", key.toString()).exitCode());
-            CliRun p = run("prepare", source, "--memory-model", "all", "--production", "--target", target, "--date",
+            CliRun p = run("prepare", source, "--memory-model", models, "--production", "--target", target, "--date",
                     "2026-11-26", "--out", dir.resolve("req").toString());
             assertEquals(0, p.exitCode(), p::toString);
             CliRun s = run("sign-offline", dir.resolve("req").toString(), "--key", key.toString(), "--out",
@@ -71,6 +72,8 @@ class ImageCeremonyTest {
             assertTrue(envAfter.get(1).asText().startsWith("ENCLAVEOS_SIGNATURE="));
             assertTrue(envAfter.get(3).asText().startsWith("ENCLAVEOS_SIGNATURE2="));
             assertNotEquals(env.get(1), envAfter.get(1));
+            assertEquals(models.equals("all"), envAfter.get(3).asText().length() > "ENCLAVEOS_SIGNATURE2=".length(),
+                    "sgx2 is signed with all, emptied with sgx1 only");
             ObjectNode expected = before.deepCopy();
             ((ArrayNode) expected.at("/config/Env")).set(1, envAfter.get(1));
             ((ArrayNode) expected.at("/config/Env")).set(3, envAfter.get(3));
@@ -88,10 +91,14 @@ class ImageCeremonyTest {
             JsonNode i = JSON.readTree(inspect.out());
             Hash256 ours = PemKeys.loadSigningKey(key, PassphraseSource.NONE).mrsigner();
             assertEquals(ours.hex(), i.at("/models/sgx1/sigstruct/mrsigner").asText());
-            assertEquals(ours.hex(), i.at("/models/sgx2/sigstruct/mrsigner").asText());
+            if (models.equals("all")) {
+                assertEquals(ours.hex(), i.at("/models/sgx2/sigstruct/mrsigner").asText());
+            } else {
+                assertTrue(i.at("/models/sgx2/sigstruct").isNull());
+            }
             assertFalse(i.at("/models/sgx1/sigstruct/debug").asBoolean());
 
-            CliRun v = run("verify", target, "--mrsigner", ours.hex());
+            CliRun v = run("verify", target, "--mrsigner", ours.hex(), "--memory-model", models);
             assertEquals(0, v.exitCode(), v::toString);
             assertTrue(v.out().contains("production"), v.out());
             CliRun wrongSigner = run("verify", source, "--mrsigner", ours.hex());
@@ -138,6 +145,28 @@ class ImageCeremonyTest {
             CliRun missing = run("attach", dir.resolve("req").toString(), "--signatures", sigs2.toString());
             assertEquals(3, missing.exitCode(), missing::toString);
             assertTrue(missing.lastErrLine().contains("app-1.0.sgx2.sigstruct: no such file"), missing.err());
+
+            // A signature over another payload under the right name (sgx1's SIGSTRUCT as sgx2's).
+            Path swapped = Files.createDirectories(dir.resolve("sig-swapped"));
+            Files.copy(dir.resolve("sig/app-1.0.sgx1.sigstruct"), swapped.resolve("app-1.0.sgx1.sigstruct"));
+            Files.copy(dir.resolve("sig/app-1.0.sgx1.sigstruct"), swapped.resolve("app-1.0.sgx2.sigstruct"));
+            CliRun other1 = run("attach", dir.resolve("req").toString(), "--signatures", swapped.toString());
+            assertEquals(8, other1.exitCode(), other1::toString);
+            assertTrue(other1.lastErrLine().contains("app-1.0.sgx2.sigstruct: signs another payload"), other1.err());
+
+            // A request that pins another signer, with signatures (from its unpinned twin) by our key.
+            String someoneElse = PemKeys.generate("else").mrsigner().hex();
+            assertEquals(0, run("prepare", source, "--memory-model", "all", "--target", target, "--expected-signer",
+                    someoneElse, "--out", dir.resolve("req-pinned").toString()).exitCode());
+            Path unpinnedSigs = Files.createDirectories(dir.resolve("sig-nopin"));
+            for (String n : List.of("app-1.0.sgx1.sigstruct", "app-1.0.sgx2.sigstruct")) {
+                Files.copy(dir.resolve("sig").resolve(n), unpinnedSigs.resolve(n));
+            }
+            CliRun unpinned = run("attach", dir.resolve("req-pinned").toString(), "--signatures", unpinnedSigs.toString());
+            assertEquals(7, unpinned.exitCode(), unpinned::toString);
+            assertTrue(unpinned.lastErrLine().contains("but the request pins " + someoneElse), unpinned.err());
+            assertNotEquals(0, Tools.run(null, "skopeo", "inspect", "--tls-verify=false", "--raw", target).exitCode(),
+                    "nothing was pushed");
 
             ConvertedImageFixture other = new ConvertedImageFixture();
             registry.push(other.write(dir.resolve("oci2")), "app:1.0", null); // the tag now names another image
