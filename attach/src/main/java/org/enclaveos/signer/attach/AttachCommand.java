@@ -54,16 +54,15 @@ public final class AttachCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print one JSON document on stdout.")
     boolean json;
 
-    @Option(names = "--insecure-registry", paramLabel = "HOST", description = "Speak plain HTTP to this registry "
-            + "(loopback registries always are). Repeatable.")
-    java.util.List<String> insecureRegistries = new java.util.ArrayList<>();
+    @picocli.CommandLine.Mixin
+    org.enclaveos.signer.cli.ImageOptions images;
 
     @Spec
     CommandSpec spec;
 
     private int attachImage(List<RequestSet.Loaded> loaded) {
         List<SignedRequest> signed = loaded.stream().map(l -> SignedRequest.load(l, signatures)).toList();
-        ImageAttach.Result r = ImageAttach.attach(signed, target, new RegistryClient.Options(java.util.Set.copyOf(insecureRegistries), java.util.Optional.empty(), java.time.Duration.ofSeconds(60)));
+        ImageAttach.Result r = ImageAttach.attach(signed, target, new RegistryClient.Options(images.insecure(), java.util.Optional.empty(), java.time.Duration.ofSeconds(60)));
         PrintWriter out = spec.commandLine().getOut();
         if (json) {
             ObjectNode o = SigstructJson.MAPPER.createObjectNode();

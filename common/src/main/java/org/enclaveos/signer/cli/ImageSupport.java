@@ -32,4 +32,9 @@ public interface ImageSupport {
     static Optional<ImageSupport> find() {
         return ServiceLoader.load(ImageSupport.class).findFirst();
     }
+
+    /** The image support that takes {@code argument}, if there is one and it looks like an image reference. */
+    static Optional<ImageSupport> forArgument(String argument) {
+        return find().filter(s -> s.accepts(argument));
+    }
 }

@@ -33,12 +33,8 @@ public final class InspectCommand implements Callable<Integer> {
 
     private Path file;
 
-    @Option(names = "--insecure-registry", paramLabel = "HOST", description = "Speak plain HTTP to this registry "
-            + "(loopback registries always are). Repeatable.")
-    java.util.List<String> insecureRegistries = new java.util.ArrayList<>();
-
-    @Option(names = "--platform", paramLabel = "OS/ARCH", description = "For an image index: which image (default linux/amd64).")
-    String platform;
+    @picocli.CommandLine.Mixin
+    ImageOptions images;
 
     @Option(names = "--json", description = "Print one JSON document on stdout.")
     boolean json;
@@ -50,9 +46,9 @@ public final class InspectCommand implements Callable<Integer> {
     public Integer call() {
         file = Path.of(source);
         if (!java.nio.file.Files.exists(file)) {
-            java.util.Optional<ImageSupport> images = ImageSupport.find().filter(s -> s.accepts(source));
-            if (images.isPresent()) {
-                return images.get().inspect(source, new ImageSupport.Options(null, platform, 0, json, java.util.Set.copyOf(insecureRegistries)),
+            java.util.Optional<ImageSupport> support = ImageSupport.forArgument(source);
+            if (support.isPresent()) {
+                return support.get().inspect(source, images.toSupport(null, 0, json),
                         spec.commandLine().getOut(), spec.commandLine().getErr());
             }
         }

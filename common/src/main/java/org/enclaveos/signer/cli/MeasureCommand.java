@@ -48,12 +48,8 @@ public final class MeasureCommand implements Callable<Integer> {
 
     private Path file;
 
-    @Option(names = "--insecure-registry", paramLabel = "HOST", description = "Speak plain HTTP to this registry "
-            + "(loopback registries always are). Repeatable.")
-    java.util.List<String> insecureRegistries = new java.util.ArrayList<>();
-
-    @Option(names = "--platform", paramLabel = "OS/ARCH", description = "For an image index: which image (default linux/amd64).")
-    String platform;
+    @picocli.CommandLine.Mixin
+    ImageOptions images;
 
     @Option(names = "--max-layout-size", paramLabel = "BYTES", description = "For an image: the largest layout file read "
             + "(default 1 GiB).")
@@ -77,9 +73,9 @@ public final class MeasureCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         file = Path.of(source);
         if (!source.equals("-") && !java.nio.file.Files.exists(file)) {
-            Optional<ImageSupport> images = ImageSupport.find().filter(s -> s.accepts(source));
-            if (images.isPresent()) {
-                return images.get().measure(source, new ImageSupport.Options(memoryModel, platform, maxLayoutSize, json, java.util.Set.copyOf(insecureRegistries)),
+            Optional<ImageSupport> support = ImageSupport.forArgument(source);
+            if (support.isPresent()) {
+                return support.get().measure(source, images.toSupport(memoryModel, maxLayoutSize, json),
                         spec.commandLine().getOut(), spec.commandLine().getErr());
             }
         }

@@ -40,12 +40,8 @@ public final class VerifyCommand implements Callable<Integer> {
             + "every model with a signature).")
     String memoryModel;
 
-    @Option(names = "--insecure-registry", paramLabel = "HOST", description = "Speak plain HTTP to this registry "
-            + "(loopback registries always are). Repeatable.")
-    java.util.List<String> insecureRegistries = new java.util.ArrayList<>();
-
-    @Option(names = "--platform", paramLabel = "OS/ARCH", description = "For an image index: which image (default linux/amd64).")
-    String platform;
+    @picocli.CommandLine.Mixin
+    ImageOptions images;
 
     @ArgGroup(exclusive = true)
     Signer signer;
@@ -69,9 +65,9 @@ public final class VerifyCommand implements Callable<Integer> {
         Hash256 expected = expectedSigner();
         file = Path.of(source);
         if (!java.nio.file.Files.exists(file)) {
-            java.util.Optional<ImageSupport> images = ImageSupport.find().filter(s -> s.accepts(source));
-            if (images.isPresent()) {
-                return images.get().verify(source, new ImageSupport.Options(memoryModel, platform, 1L << 30, json, java.util.Set.copyOf(insecureRegistries)), expected,
+            java.util.Optional<ImageSupport> support = ImageSupport.forArgument(source);
+            if (support.isPresent()) {
+                return support.get().verify(source, images.toSupport(memoryModel, 1L << 30, json), expected,
                         spec.commandLine().getOut(), spec.commandLine().getErr());
             }
         }

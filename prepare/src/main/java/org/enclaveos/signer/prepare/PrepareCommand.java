@@ -62,9 +62,6 @@ public final class PrepareCommand implements Callable<Integer> {
     @ArgGroup(exclusive = true, multiplicity = "0..1", heading = "%nOr, instead of an image (one of):%n")
     Source source;
 
-    @Option(names = "--platform", paramLabel = "OS/ARCH", description = "For an image index: which image (default linux/amd64).")
-    String platform;
-
     @Option(names = "--trust-measurement", description = "Sign the measured MRENCLAVE even where the converter's "
             + "signature says another (recorded in the request).")
     boolean trustMeasurement;
@@ -167,9 +164,8 @@ public final class PrepareCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print one JSON document on stdout.")
     boolean json;
 
-    @Option(names = "--insecure-registry", paramLabel = "HOST", description = "Speak plain HTTP to this registry "
-            + "(loopback registries always are). Repeatable.")
-    java.util.List<String> insecureRegistries = new java.util.ArrayList<>();
+    @picocli.CommandLine.Mixin
+    org.enclaveos.signer.cli.ImageOptions images;
 
     @Spec
     CommandSpec spec;
@@ -270,8 +266,8 @@ public final class PrepareCommand implements Callable<Integer> {
                 SigstructRecipe.date(date, System.getenv("SOURCE_DATE_EPOCH"), LocalDate.now(ZoneOffset.UTC)),
                 vendor, swDefined, attributes, attributeMask, miscSelect, miscMask,
                 hex16("--isvfamilyid", isvFamilyId), hex16("--isvextprodid", isvExtProdId));
-        return ImagePrepare.requests(new ImagePrepare.Settings(image, models, platform,
-                maxLayoutSize, new RegistryClient.Options(java.util.Set.copyOf(insecureRegistries), java.util.Optional.empty(), java.time.Duration.ofSeconds(60)), trustMeasurement, name, target, recipe, pinnedSigner(),
+        return ImagePrepare.requests(new ImagePrepare.Settings(image, models, images.platform,
+                maxLayoutSize, new RegistryClient.Options(images.insecure(), java.util.Optional.empty(), java.time.Duration.ofSeconds(60)), trustMeasurement, name, target, recipe, pinnedSigner(),
                 VersionProvider.version()), err);
     }
 
