@@ -201,6 +201,17 @@ class SignOfflineTest {
     }
 
     @Test
+    void anOutputDirectoryThatCannotBeCreatedIsOneClearErrorAndNothingIsSigned() throws IOException {
+        Path req = Requests.write(dir.resolve("req"), 2, null);
+        Path blocker = Files.writeString(dir.resolve("a-file"), "not a directory");
+        Path out = blocker.resolve("signed");
+        CliRun r = sign(req.toString(), "--key", keyFile.toString(), "--out", out.toString(), "--yes");
+        assertEquals(3, r.exitCode(), r::toString);
+        assertTrue(r.lastErrLine().startsWith("enclaveos-signer: " + out), r.err());
+        assertEquals("not a directory", Files.readString(blocker), "nothing was written");
+    }
+
+    @Test
     void verifyJournalFindsTheFirstBrokenLine() throws IOException {
         Path req = Requests.write(dir.resolve("req"), 2, null);
         Path out = dir.resolve("signed");
