@@ -174,7 +174,9 @@ public final class AtomicFiles {
             case "AccessDeniedException" -> "permission denied";
             case "FileAlreadyExistsException" -> "already exists";
             case "NotDirectoryException" -> "not a directory";
-            default -> e.getMessage() == null ? type : e.getMessage();
+            default -> e instanceof java.nio.file.FileSystemException f && f.getReason() != null
+                    ? f.getReason().toLowerCase(java.util.Locale.ROOT) // the path is already in our message
+                    : e.getMessage() == null ? type : e.getMessage();
         };
     }
 }
