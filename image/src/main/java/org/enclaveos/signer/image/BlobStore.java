@@ -71,6 +71,11 @@ public interface BlobStore {
             }
             int n = in.read(b, off, (int) Math.min(len, descriptor.size() - count));
             if (n < 0) {
+                if (count < descriptor.size()) {
+                    // The transport ended early (a dropped connection): an I/O failure the caller may retry.
+                    throw new java.io.EOFException("blob " + descriptor.digest() + " ended after " + count + " of "
+                            + descriptor.size() + " bytes");
+                }
                 check();
                 return -1;
             }

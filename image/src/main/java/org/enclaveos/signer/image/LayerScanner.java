@@ -30,6 +30,7 @@ public final class LayerScanner {
     static final String WHITEOUT = ".wh.";
     static final String OPAQUE = ".wh..wh..opq";
     static final int MAX_SYMLINKS = 16;
+    static final int LAYER_ATTEMPTS = 3;
     /** A layer whose uncompressed stream exceeds its compressed size by this factor is a decompression bomb. */
     static final long MAX_EXPANSION = 1000;
 
@@ -56,8 +57,11 @@ public final class LayerScanner {
         Set<String> seen = new HashSet<>();        // every path an upper layer had
         List<Descriptor> layers = image.layers();
         int symlinks = 0;
+        Map<String, Integer> retries = new HashMap<>();
         for (int i = layers.size() - 1; i >= 0 && !pending.isEmpty(); i--) {
             Descriptor layer = layers.get(i);
+            Map<String, String> snapshot = new HashMap<>(pending);
+            Set<String> seenBefore = new HashSet<>(seen);
             Set<String> hiddenHere = new HashSet<>();
             Set<String> opaqueHere = new HashSet<>();
             Map<String, String> links = new HashMap<>();
@@ -99,7 +103,24 @@ public final class LayerScanner {
                     }
                 }
             } catch (IOException e) {
-                throw new SignerException(ErrorKind.IO, image.reference() + ": layer " + layer.digest() + ": "
+                // Closing the verified stream drained it and checked the digest: if the bytes are wrong, that
+                // is the answer (a corrupted blob), not a reason to try again.
+                for (Throwable s : e.getSuppressed()) {
+                    for (Throwable c = s; c != null; c = c.getCause()) { // some closers wrap it in an IOException
+                        if (c instanceof SignerException se && se.kind() == ErrorKind.INTEGRITY) {
+                            throw se;
+                        }
+                    }
+                }
+                // A stream that broke half-way (a dropped connection) is read again from the start, a few times.
+                if (retries.merge(layer.digest(), 1, Integer::sum) < LAYER_ATTEMPTS) {
+                    pending.putAll(snapshot);
+                    seen.clear();
+                    seen.addAll(seenBefore);
+                    i++;
+                    continue;
+                }
+                throw new SignerException(ErrorKind.REGISTRY, image.reference() + ": layer " + layer.digest() + ": "
                         + e.getMessage(), e);
             }
             for (Map.Entry<String, String> link : links.entrySet()) {

@@ -184,8 +184,13 @@ public final class RegistryClient implements BlobStore {
         return sendAllowing(request, what, Set.of(200));
     }
 
+    /** Transient failures (a dropped connection, a timeout, 429 and 5xx answers) are tried this many times. */
+    static final int ATTEMPTS = 4;
+
     private HttpResponse<InputStream> sendAllowing(HttpRequest.Builder request, String what, Set<Integer> ok) {
-        for (int attempt = 0; ; attempt++) {
+        int transientFailures = 0;
+        boolean authenticated = false;
+        while (true) {
             HttpRequest.Builder r = request.copy().timeout(options.timeout());
             if (authorization != null) {
                 r.header("Authorization", authorization);
@@ -194,7 +199,12 @@ public final class RegistryClient implements BlobStore {
             try {
                 response = http.send(r.build(), HttpResponse.BodyHandlers.ofInputStream());
             } catch (IOException e) {
-                throw new SignerException(ErrorKind.REGISTRY, ref.registry() + ": " + what + ": " + e, e);
+                if (++transientFailures < ATTEMPTS && !(e instanceof java.net.ConnectException)) {
+                    backoff(transientFailures);
+                    continue;
+                }
+                throw new SignerException(ErrorKind.REGISTRY, ref.registry() + ": " + what + ": " + e
+                        + (transientFailures > 1 ? " (after " + transientFailures + " attempts)" : ""), e);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new SignerException(ErrorKind.REGISTRY, ref.registry() + ": interrupted", e);
@@ -204,7 +214,12 @@ public final class RegistryClient implements BlobStore {
                 return response;
             }
             discard(response);
-            if (status == 401 && attempt == 0) {
+            if ((status == 429 || status >= 500) && ++transientFailures < ATTEMPTS) {
+                backoff(transientFailures);
+                continue;
+            }
+            if (status == 401 && !authenticated) {
+                authenticated = true;
                 authenticate(response.headers().firstValue("WWW-Authenticate").orElse(""));
                 continue;
             }
@@ -215,7 +230,18 @@ public final class RegistryClient implements BlobStore {
             if (status == 404) {
                 throw new SignerException(ErrorKind.REGISTRY, ref + ": " + what + " not found (HTTP 404)");
             }
-            throw new SignerException(ErrorKind.REGISTRY, ref + ": " + what + ": HTTP " + status);
+            throw new SignerException(ErrorKind.REGISTRY, ref + ": " + what + ": HTTP " + status
+                    + (transientFailures > 1 ? " (after " + transientFailures + " attempts)" : ""));
+        }
+    }
+
+    /** 200 ms, 400 ms, 800 ms: bounded, so a dead registry fails in about 1.5 s plus the timeouts. */
+    private static void backoff(int failures) {
+        try {
+            Thread.sleep(100L << failures);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new SignerException(ErrorKind.REGISTRY, "interrupted", e);
         }
     }
 

@@ -39,7 +39,7 @@ public final class LocalRegistry implements AutoCloseable {
         }
         Path storage = Files.createDirectories(dir.resolve("storage"));
         String config = "version: 0.1\nlog:\n  level: error\nstorage:\n  filesystem:\n    rootdirectory: " + storage
-                + "\n  delete:\n    enabled: true\nhttp:\n  addr: 127.0.0.1:" + port + "\n"
+                + "\n  delete:\n    enabled: true\nhttp:\n  addr: 127.0.0.1:" + port + "\n  relativeurls: true\n"
                 + (htpasswd == null ? "" : "auth:\n  htpasswd:\n    realm: test\n    path: " + htpasswd + "\n");
         Path cfg = Files.writeString(dir.resolve("config.yml"), config);
         Path log = dir.resolve("registry.log");
