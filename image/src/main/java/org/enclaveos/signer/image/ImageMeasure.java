@@ -42,30 +42,48 @@ public final class ImageMeasure {
         }
         Map<MemoryModel, Hash256> results = new EnumMap<>(MemoryModel.class);
         Map<MemoryModel, Hash256> fileDigests = new EnumMap<>(MemoryModel.class);
-        Map<String, byte[]> manifests = new HashMap<>();
-        LayerScanner.find(image, paths.keySet(), maxFileSize, (path, content, size) -> {
+        Map<String, LayoutManifest> manifests = new HashMap<>();
+        Map<String, byte[]> files = new HashMap<>();
+        // One scan finds the layouts and, once a manifest is read, the files it names (when they come
+        // later in the scan); only files the scan had already passed need a second one.
+        Map<String, Integer> missed = LayerScanner.findWanting(image, paths.keySet(), maxFileSize, (path, content, size) -> {
+            if (!paths.containsKey(path)) {
+                files.put(path, content.readAllBytes());
+                return Set.of();
+            }
             if (path.endsWith(".json")) {
                 if (size > LayoutManifest.MAX_RANGES * 512L) {
                     throw SignerException.malformed(image.reference() + ": " + path + " is too large for a layout manifest");
                 }
                 byte[] json = content.readAllBytes();
-                manifests.put(path, json);
+                LayoutManifest manifest = LayoutManifest.parse(json, image.reference() + ": " + path);
+                manifests.put(path, manifest);
                 fileDigests.put(paths.get(path), Hash256.sha256(json));
-            } else {
-                java.security.MessageDigest file = Hash256.newDigest();
-                try {
-                    results.put(paths.get(path), Sgxs.measure(new java.security.DigestInputStream(content, file)).mrenclave());
-                } catch (SignerException e) {
-                    throw e.in(image.reference() + ": " + path);
-                }
-                fileDigests.put(paths.get(path), Hash256.of(file.digest()));
+                return contentPaths(path, manifest);
             }
+            java.security.MessageDigest file = Hash256.newDigest();
+            try {
+                results.put(paths.get(path), Sgxs.measure(new java.security.DigestInputStream(content, file)).mrenclave());
+            } catch (SignerException e) {
+                throw e.in(image.reference() + ": " + path);
+            }
+            fileDigests.put(paths.get(path), Hash256.of(file.digest()));
+            return Set.of();
         });
-        for (Map.Entry<String, byte[]> e : manifests.entrySet()) {
-            LayoutManifest manifest = LayoutManifest.parse(e.getValue(), image.reference() + ": " + e.getKey());
+        Map<Integer, Set<String>> byLayer = new java.util.TreeMap<>();
+        missed.forEach((path, layer) -> byLayer.computeIfAbsent(layer, k -> new TreeSet<>()).add(path));
+        byLayer.forEach((layer, wanted) -> LayerScanner.readFromLayer(image, layer, wanted, maxFileSize,
+                (path, content, size) -> files.put(path, content.readAllBytes())));
+        for (Map.Entry<String, LayoutManifest> e : manifests.entrySet()) {
             MemoryModel model = paths.get(e.getKey());
-            results.put(model, LayoutBuilder.measure(manifest, Set.of(model), content(image, e.getKey(), manifest,
-                    maxFileSize)).get(model));
+            String dir = e.getKey().substring(0, e.getKey().lastIndexOf('/') + 1);
+            ContentSource source = (path, offset) -> {
+                byte[] b = files.get(resolve(dir, path, e.getKey()));
+                ByteArrayInputStream in = new ByteArrayInputStream(b == null ? new byte[0] : b);
+                in.skipNBytes(Math.min(offset, b == null ? 0 : b.length));
+                return in;
+            };
+            results.put(model, LayoutBuilder.measure(e.getValue(), Set.of(model), source).get(model));
         }
         Map<MemoryModel, Result> out = new EnumMap<>(MemoryModel.class);
         for (Map.Entry<String, MemoryModel> p : paths.entrySet()) {
@@ -74,8 +92,8 @@ public final class ImageMeasure {
         return out;
     }
 
-    /** The files a manifest names, fetched from the image in one scan (held in memory, bounded per file). */
-    private static ContentSource content(ResolvedImage image, String manifestPath, LayoutManifest manifest, long maxFileSize) {
+    /** The files a manifest names (those whose content is measured), as absolute paths in the image. */
+    private static Set<String> contentPaths(String manifestPath, LayoutManifest manifest) {
         String dir = manifestPath.substring(0, manifestPath.lastIndexOf('/') + 1);
         Set<String> wanted = new TreeSet<>();
         for (LayoutManifest.Range r : manifest.ranges()) {
@@ -83,16 +101,7 @@ public final class ImageMeasure {
                 wanted.add(resolve(dir, f.path(), manifestPath));
             }
         }
-        Map<String, byte[]> files = new HashMap<>();
-        if (!wanted.isEmpty()) {
-            LayerScanner.find(image, wanted, maxFileSize, (path, content, size) -> files.put(path, content.readAllBytes()));
-        }
-        return (path, offset) -> {
-            byte[] b = files.get(resolve(dir, path, manifestPath));
-            ByteArrayInputStream in = new ByteArrayInputStream(b == null ? new byte[0] : b);
-            in.skipNBytes(Math.min(offset, b == null ? 0 : b.length));
-            return in;
-        };
+        return wanted;
     }
 
     /** A manifest's content path, inside the image, below the manifest's directory. */

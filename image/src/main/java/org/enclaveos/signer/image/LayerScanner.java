@@ -40,6 +40,13 @@ public final class LayerScanner {
         void read(String path, InputStream content, long size) throws IOException;
     }
 
+    /** A reader that may ask for more files once it has read one (a layout manifest names its content). */
+    @FunctionalInterface
+    public interface WantingReader {
+        /** @return further absolute paths wanted, looked for in the rest of this scan */
+        Set<String> read(String path, InputStream content, long size) throws IOException;
+    }
+
     private LayerScanner() {
     }
 
@@ -48,6 +55,23 @@ public final class LayerScanner {
      * is missing, is not a regular file, is larger than {@code maxFileSize}, or escapes the root.
      */
     public static void find(ResolvedImage image, Set<String> wanted, long maxFileSize, FileReader reader) {
+        Map<String, Integer> missed = findWanting(image, wanted, maxFileSize, (path, content, size) -> {
+            reader.read(path, content, size);
+            return Set.of();
+        });
+        if (!missed.isEmpty()) {
+            throw new IllegalStateException("a FileReader cannot want more files");
+        }
+    }
+
+    /**
+     * As {@link #find(ResolvedImage, Set, long, FileReader)}, with files wanted along the way. A file
+     * asked for after the scan has passed it (in an upper layer, or earlier in this one) is returned
+     * with the index of the layer that holds it, to be read from that one layer ({@link #readFromLayer});
+     * the others are found in this scan.
+     */
+    public static Map<String, Integer> findWanting(ResolvedImage image, Set<String> wanted, long maxFileSize, WantingReader reader) {
+        Map<String, Integer> missed = new HashMap<>();
         Map<String, String> pending = new HashMap<>(); // path looked for -> path the caller asked for
         for (String w : wanted) {
             pending.put(normalize(w, w), w);
@@ -55,6 +79,7 @@ public final class LayerScanner {
         Set<String> hidden = new HashSet<>();      // deleted by a whiteout in an upper layer
         Set<String> opaque = new HashSet<>();      // directories made opaque in an upper layer
         Set<String> seen = new HashSet<>();        // every path an upper layer had
+        Map<String, Integer> firstAt = new HashMap<>(); // where each visible path's topmost copy is
         List<Descriptor> layers = image.layers();
         int symlinks = 0;
         Map<String, Integer> retries = new HashMap<>();
@@ -68,7 +93,7 @@ public final class LayerScanner {
             try (InputStream verified = image.blobs().open(layer);
                  InputStream bounded = new Bounded(decompress(verified, layer), layer);
                  TarArchiveInputStream tar = new TarArchiveInputStream(bounded)) {
-                for (TarArchiveEntry e; (e = tar.getNextEntry()) != null; ) {
+                for (TarArchiveEntry e; (e = nextEntry(tar)) != null; ) {
                     String path = normalize(e.getName(), "layer " + layer.digest() + " entry");
                     String name = path.substring(path.lastIndexOf('/') + 1);
                     String parent = path.substring(0, Math.max(1, path.lastIndexOf('/')));
@@ -79,6 +104,9 @@ public final class LayerScanner {
                     if (name.startsWith(WHITEOUT)) {
                         hiddenHere.add((parent.equals("/") ? "" : parent) + "/" + name.substring(WHITEOUT.length()));
                         continue;
+                    }
+                    if (!seen.contains(path) && !isHidden(path, hidden, opaque) && e.isFile()) {
+                        firstAt.put(path, i);
                     }
                     if (!pending.containsKey(path) || isHidden(path, hidden, opaque) || seen.contains(path)) {
                         seen.add(path);
@@ -99,7 +127,19 @@ public final class LayerScanner {
                         throw SignerException.malformed(image.reference() + ": " + asked + " has " + e.getSize()
                                 + " bytes, more than the limit of " + maxFileSize + " (--max-layout-size)");
                     } else {
-                        reader.read(asked, new Unclosable(tar), e.getSize());
+                        for (String more : reader.read(asked, new Unclosable(tar), e.getSize())) {
+                            String p = normalize(more, asked + " wants '" + more + "'");
+                            if (seen.contains(p)) {
+                                Integer at = firstAt.get(p);
+                                if (at == null) {
+                                    throw SignerException.malformed(image.reference() + ": " + more + " (named by "
+                                            + asked + ") is not a regular file in the image");
+                                }
+                                missed.put(more, at);
+                            } else {
+                                pending.putIfAbsent(p, more);
+                            }
+                        }
                     }
                 }
             } catch (IOException e) {
@@ -136,6 +176,64 @@ public final class LayerScanner {
         if (!pending.isEmpty()) {
             throw SignerException.malformed(image.reference() + ": no file " + String.join(", ", pending.values())
                     + " in the image");
+        }
+        return missed;
+    }
+
+    /** Reads {@code paths} (absolute, regular files) from layer {@code index} alone, which the caller knows holds them. */
+    public static void readFromLayer(ResolvedImage image, int index, Set<String> paths, long maxFileSize, FileReader reader) {
+        Descriptor layer = image.layers().get(index);
+        Set<String> left = new HashSet<>();
+        paths.forEach(p -> left.add(normalize(p, p)));
+        for (int attempt = 1; ; attempt++) {
+            Set<String> todo = new HashSet<>(left);
+            try (InputStream verified = image.blobs().open(layer);
+                 InputStream bounded = new Bounded(decompress(verified, layer), layer);
+                 TarArchiveInputStream tar = new TarArchiveInputStream(bounded)) {
+                for (TarArchiveEntry e; (e = nextEntry(tar)) != null && !todo.isEmpty(); ) {
+                    String path = normalize(e.getName(), "layer " + layer.digest() + " entry");
+                    if (todo.remove(path)) {
+                        if (e.getSize() > maxFileSize) {
+                            throw SignerException.malformed(image.reference() + ": " + path + " has " + e.getSize()
+                                    + " bytes, more than the limit of " + maxFileSize + " (--max-layout-size)");
+                        }
+                        reader.read(path, new Unclosable(tar), e.getSize());
+                    }
+                }
+                if (!todo.isEmpty()) {
+                    throw SignerException.malformed(image.reference() + ": layer " + layer.digest() + " no longer has "
+                            + String.join(", ", todo));
+                }
+                return;
+            } catch (IOException e) {
+                for (Throwable s : e.getSuppressed()) {
+                    for (Throwable c = s; c != null; c = c.getCause()) {
+                        if (c instanceof SignerException se && se.kind() == ErrorKind.INTEGRITY) {
+                            throw se;
+                        }
+                    }
+                }
+                if (attempt >= LAYER_ATTEMPTS) {
+                    throw new SignerException(ErrorKind.REGISTRY, image.reference() + ": layer " + layer.digest() + ": "
+                            + e.getMessage(), e);
+                }
+            }
+        }
+    }
+
+    /**
+     * The next entry, or null at the end. Some writers (umoci, seen here) end a layer right after the
+     * last file's data, without its padding or the end-of-archive blocks; Go's reader, which the
+     * container tools use, accepts that, and so do we. The layer's digest is still checked in full.
+     */
+    private static TarArchiveEntry nextEntry(TarArchiveInputStream tar) throws IOException {
+        try {
+            return tar.getNextEntry();
+        } catch (IOException e) {
+            if ("Truncated TAR archive".equals(e.getMessage())) {
+                return null;
+            }
+            throw e;
         }
     }
 

@@ -53,5 +53,10 @@ class InteropTest {
         ResolvedImage edited = ResolvedImage.open(ImageReference.parse("oci:" + copy + ":edited"), null);
         assertTrue(ConvertedImage.env(edited.config().path("config"), "UMOCI_EDITED").isPresent());
         assertConverted(f, edited);
+
+        // umoci insert writes a layer that ends right after the file's data (no padding, no end blocks).
+        Path file = java.nio.file.Files.write(dir.resolve("app.sgxs"), f.sgx1.bytes());
+        Tools.ok("umoci", "insert", "--image", copy + ":copied", "--tag", "inserted", file.toString(), "/enclave/app.sgxs");
+        assertConverted(f, ResolvedImage.open(ImageReference.parse("oci:" + copy + ":inserted"), null));
     }
 }

@@ -68,6 +68,14 @@ public final class ImageCommands implements ImageSupport {
                 });
             }
         }
+        long imageBytes = image.manifestBytes().length + image.configBytes().length;
+        for (org.enclaveos.signer.image.Descriptor l : image.layers()) {
+            imageBytes += l.size();
+        }
+        doc.put("imageBytes", imageBytes);
+        if (image.blobs() instanceof org.enclaveos.signer.image.RegistryClient registry) {
+            doc.put("bytesFetched", registry.bytesFetched());
+        }
         if (o.json()) {
             out.print(SigstructJson.print(doc));
         }
