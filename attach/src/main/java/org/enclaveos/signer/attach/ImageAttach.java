@@ -87,7 +87,8 @@ final class ImageAttach {
         ImageWriter.Written w = ImageWriter.write(image, config, targetRef, options);
 
         // Read back by digest and check once more: signatures verify, layers are the source's.
-        ResolvedImage pushed = ResolvedImage.open(targetRef.withDigest(w.manifestDigest()), source.platform(), options);
+        ResolvedImage pushed = ResolvedImage.open(targetRef.transport() == ImageReference.Transport.DOCKER_ARCHIVE
+                ? targetRef : targetRef.withDigest(w.manifestDigest()), source.platform(), options);
         ConvertedImage readBack = ConvertedImage.of(pushed);
         Map<MemoryModel, Sigstruct> attached = new EnumMap<>(MemoryModel.class);
         for (Map.Entry<MemoryModel, Optional<Sigstruct>> e : signatures.entrySet()) {
@@ -98,11 +99,19 @@ final class ImageAttach {
             }
             got.ifPresent(s -> attached.put(e.getKey(), s));
         }
-        List<String> before = image.layers().stream().map(Descriptor::digest).toList();
+        // A docker-archive holds the layers uncompressed, named by diff_id: compare those instead.
+        List<String> before = targetRef.transport() == ImageReference.Transport.DOCKER_ARCHIVE
+                ? diffIds(image) : image.layers().stream().map(Descriptor::digest).toList();
         List<String> after = pushed.layers().stream().map(Descriptor::digest).toList();
         if (!before.equals(after)) {
             throw new SignerException(ErrorKind.INTEGRITY, targetRef + ": the pushed image's layers differ from the source's");
         }
         return new Result(targetRef, w.manifestDigest(), w.bytesUploaded(), w.layersSent(), w.layersMounted(), attached);
+    }
+
+    private static List<String> diffIds(ResolvedImage image) {
+        List<String> ids = new java.util.ArrayList<>();
+        image.config().path("rootfs").path("diff_ids").forEach(d -> ids.add(d.asText()));
+        return ids;
     }
 }

@@ -67,14 +67,22 @@ class ImageCommandsTest {
     }
 
     @Test
-    void writingADockerArchiveIsNotSupportedAndSaysSo() throws IOException {
+    void theOneShotFormWritesADockerArchiveThatSkopeoReads() throws Exception {
         ImageReference local = new ConvertedImageFixture().write(dir.resolve("image"));
         Path key = dir.resolve("k.pem");
         assertEquals(0, CliRun.run(new EnclaveosSigner(), "keygen", "--out", key.toString()).exitCode());
-        CliRun r = CliRun.run(new EnclaveosSigner(), "--container", local.toString(), "docker-archive:" + dir.resolve("o.tar"),
-                "-key", key.toString());
-        assertEquals(10, r.exitCode(), r::toString);
-        assertTrue(r.lastErrLine().contains("writing docker-archive: is not supported yet"), r.err());
+        Path tar = dir.resolve("signed.tar");
+        CliRun r = CliRun.run(new EnclaveosSigner(), "--container", local.toString(), "docker-archive:" + tar,
+                "-key", key.toString(), "--memory-model", "all");
+        assertEquals(0, r.exitCode(), r::toString);
+        CliRun v = CliRun.run(new EnclaveosSigner(), "verify", "docker-archive:" + tar, "--mrsigner",
+                org.enclaveos.signer.crypto.PemKeys.loadSigningKey(key, org.enclaveos.signer.crypto.PassphraseSource.NONE)
+                        .mrsigner().hex());
+        assertEquals(0, v.exitCode(), v::toString);
+        JsonNode config = JSON.readTree(org.enclaveos.signer.testing.Tools.ok("skopeo", "inspect", "--config",
+                "docker-archive:" + tar));
+        assertTrue(config.at("/config/Env/1").asText().startsWith("ENCLAVEOS_SIGNATURE="), config.toString());
+        assertEquals("/enclave/app.sgxs", config.at("/config/Labels/org.enclaveos.layout.sgx1").asText());
     }
 
     @Test

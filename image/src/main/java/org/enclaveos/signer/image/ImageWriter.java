@@ -35,8 +35,7 @@ public final class ImageWriter {
         return switch (target.transport()) {
             case DOCKER -> toRegistry(source, config, manifest, target, options);
             case OCI -> toLayout(source, config, manifest, target);
-            case DOCKER_ARCHIVE -> throw new SignerException(ErrorKind.UNSUPPORTED, target
-                    + ": writing docker-archive: is not supported yet (docker:// and oci: are)");
+            case DOCKER_ARCHIVE -> toArchive(source, config, target);
         };
     }
 
@@ -106,6 +105,96 @@ public final class ImageWriter {
         } catch (IOException e) {
             throw new SignerException(ErrorKind.IO, dir + ": cannot write: " + AtomicFiles.describe(e), e);
         }
+    }
+
+    /**
+     * A {@code docker save} archive: manifest.json, the config, and each layer as an uncompressed tar
+     * named by its diff_id (what docker load expects). A compressed source layer is decompressed twice,
+     * once to learn its size for the tar header and once to write it, so nothing is staged on disk.
+     */
+    private static Written toArchive(ResolvedImage source, byte[] config, ImageReference target) {
+        com.fasterxml.jackson.databind.JsonNode cfg = ImageDocuments.parse(config, "config");
+        com.fasterxml.jackson.databind.JsonNode diffIds = cfg.path("rootfs").path("diff_ids");
+        if (diffIds.size() != source.layers().size()) {
+            throw SignerException.malformed(source.reference() + ": the config lists " + diffIds.size() + " diff_ids for "
+                    + source.layers().size() + " layers");
+        }
+        String configName = Hash256.sha256(config).hex() + ".json";
+        ObjectNode entry = ImageDocuments.MAPPER.createObjectNode().put("Config", configName);
+        entry.putNull("RepoTags");
+        ArrayNode layerNames = entry.putArray("Layers");
+        for (com.fasterxml.jackson.databind.JsonNode d : diffIds) {
+            layerNames.add(d.asText().substring("sha256:".length()) + ".tar");
+        }
+        byte[] manifest;
+        try {
+            manifest = ImageDocuments.MAPPER.writeValueAsBytes(ImageDocuments.MAPPER.createArrayNode().add(entry));
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+        long[] written = {0};
+        AtomicFiles.createNew(target.path(), out -> {
+            // AtomicFiles flushes and closes the file itself: the tar writer must finish, not close it.
+            java.io.OutputStream keepOpen = new java.io.FilterOutputStream(out) {
+                @Override
+                public void write(byte[] b, int off, int len) throws IOException {
+                    out.write(b, off, len);
+                }
+
+                @Override
+                public void close() throws IOException {
+                    flush();
+                }
+            };
+            try (org.apache.commons.compress.archivers.tar.TarArchiveOutputStream tar =
+                         new org.apache.commons.compress.archivers.tar.TarArchiveOutputStream(keepOpen)) {
+                tar.setLongFileMode(org.apache.commons.compress.archivers.tar.TarArchiveOutputStream.LONGFILE_POSIX);
+                tar.setBigNumberMode(org.apache.commons.compress.archivers.tar.TarArchiveOutputStream.BIGNUMBER_POSIX);
+                for (int i = 0; i < source.layers().size(); i++) {
+                    Descriptor layer = source.layers().get(i);
+                    long size;
+                    try (InputStream in = uncompressed(source, layer)) {
+                        size = in.transferTo(java.io.OutputStream.nullOutputStream());
+                    }
+                    var e = new org.apache.commons.compress.archivers.tar.TarArchiveEntry(layerNames.get(i).asText());
+                    e.setSize(size);
+                    e.setModTime(0);
+                    tar.putArchiveEntry(e);
+                    java.security.MessageDigest diff = Hash256.newDigest();
+                    try (InputStream in = new java.security.DigestInputStream(uncompressed(source, layer), diff)) {
+                        in.transferTo(tar);
+                    }
+                    String actual = "sha256:" + org.enclaveos.signer.io.Hex.encode(diff.digest());
+                    if (!actual.equals(diffIds.get(i).asText())) {
+                        throw new SignerException(ErrorKind.INTEGRITY, source.reference() + ": layer " + layer.digest()
+                                + " uncompresses to " + actual + ", the config's diff_id is " + diffIds.get(i).asText());
+                    }
+                    tar.closeArchiveEntry();
+                    written[0] += size;
+                }
+                for (Object[] doc : new Object[][] {{configName, config}, {"manifest.json", manifest}}) {
+                    byte[] bytes = (byte[]) doc[1];
+                    var e = new org.apache.commons.compress.archivers.tar.TarArchiveEntry((String) doc[0]);
+                    e.setSize(bytes.length);
+                    e.setModTime(0);
+                    tar.putArchiveEntry(e);
+                    tar.write(bytes);
+                    tar.closeArchiveEntry();
+                    written[0] += bytes.length;
+                }
+            }
+        }, false);
+        return new Written(target, "sha256:" + Hash256.sha256(manifest).hex(), written[0], source.layers().size(), 0);
+    }
+
+    private static InputStream uncompressed(ResolvedImage source, Descriptor layer) throws IOException {
+        java.io.BufferedInputStream b = new java.io.BufferedInputStream(source.blobs().open(layer), 1 << 16);
+        b.mark(2);
+        int m1 = b.read();
+        int m2 = b.read();
+        b.reset();
+        return m1 == 0x1f && m2 == 0x8b
+                ? new org.apache.commons.compress.compressors.gzip.GzipCompressorInputStream(b, true) : b;
     }
 
     private static long putBlob(Path blobs, byte[] content) {
