@@ -34,18 +34,20 @@ public final class ImageMeasure {
 
     public static Map<MemoryModel, Result> measure(ResolvedImage image, Set<MemoryModel> models, long maxFileSize) {
         ConvertedImage converted = ConvertedImage.of(image);
-        Map<String, MemoryModel> paths = new LinkedHashMap<>();
+        // Both labels may name the same file: one manifest describing both models is the natural case.
+        Map<String, Set<MemoryModel>> paths = new LinkedHashMap<>();
         for (MemoryModel m : models) {
             String path = converted.layouts().get(m).orElseThrow(() -> SignerException.malformed(image.reference()
                     + ": no layout label " + ConvertedImage.LABEL_PREFIX + m.id() + " for memory model " + m.id()));
-            paths.put(LayerScanner.normalize(path, "label " + ConvertedImage.LABEL_PREFIX + m.id()), m);
+            paths.computeIfAbsent(LayerScanner.normalize(path, "label " + ConvertedImage.LABEL_PREFIX + m.id()),
+                    k -> java.util.EnumSet.noneOf(MemoryModel.class)).add(m);
         }
-        Map<MemoryModel, Hash256> results = new EnumMap<>(MemoryModel.class);
-        Map<MemoryModel, Hash256> fileDigests = new EnumMap<>(MemoryModel.class);
+        Map<String, Hash256> sgxsResults = new HashMap<>();
+        Map<String, Hash256> fileDigests = new HashMap<>();
         Map<String, LayoutManifest> manifests = new HashMap<>();
         Map<String, byte[]> files = new HashMap<>();
         // One scan finds the layouts and, once a manifest is read, the files it names (when they come
-        // later in the scan); only files the scan had already passed need a second one.
+        // later in the scan); only files the scan had already passed need a second read, of one layer.
         Map<String, Integer> missed = LayerScanner.findWanting(image, paths.keySet(), maxFileSize, (path, content, size) -> {
             if (!paths.containsKey(path)) {
                 files.put(path, content.readAllBytes());
@@ -58,36 +60,46 @@ public final class ImageMeasure {
                 byte[] json = content.readAllBytes();
                 LayoutManifest manifest = LayoutManifest.parse(json, image.reference() + ": " + path);
                 manifests.put(path, manifest);
-                fileDigests.put(paths.get(path), Hash256.sha256(json));
+                fileDigests.put(path, Hash256.sha256(json));
                 return contentPaths(path, manifest);
             }
             java.security.MessageDigest file = Hash256.newDigest();
             try {
-                results.put(paths.get(path), Sgxs.measure(new java.security.DigestInputStream(content, file)).mrenclave());
+                sgxsResults.put(path, Sgxs.measure(new java.security.DigestInputStream(content, file)).mrenclave());
             } catch (SignerException e) {
                 throw e.in(image.reference() + ": " + path);
             }
-            fileDigests.put(paths.get(path), Hash256.of(file.digest()));
+            fileDigests.put(path, Hash256.of(file.digest()));
             return Set.of();
         });
         Map<Integer, Set<String>> byLayer = new java.util.TreeMap<>();
         missed.forEach((path, layer) -> byLayer.computeIfAbsent(layer, k -> new TreeSet<>()).add(path));
         byLayer.forEach((layer, wanted) -> LayerScanner.readFromLayer(image, layer, wanted, maxFileSize,
                 (path, content, size) -> files.put(path, content.readAllBytes())));
-        for (Map.Entry<String, LayoutManifest> e : manifests.entrySet()) {
-            MemoryModel model = paths.get(e.getKey());
-            String dir = e.getKey().substring(0, e.getKey().lastIndexOf('/') + 1);
-            ContentSource source = (path, offset) -> {
-                byte[] b = files.get(resolve(dir, path, e.getKey()));
-                ByteArrayInputStream in = new ByteArrayInputStream(b == null ? new byte[0] : b);
-                in.skipNBytes(Math.min(offset, b == null ? 0 : b.length));
-                return in;
-            };
-            results.put(model, LayoutBuilder.measure(e.getValue(), Set.of(model), source).get(model));
-        }
         Map<MemoryModel, Result> out = new EnumMap<>(MemoryModel.class);
-        for (Map.Entry<String, MemoryModel> p : paths.entrySet()) {
-            out.put(p.getValue(), new Result(p.getValue(), p.getKey(), fileDigests.get(p.getValue()), results.get(p.getValue())));
+        for (Map.Entry<String, Set<MemoryModel>> p : paths.entrySet()) {
+            String path = p.getKey();
+            LayoutManifest manifest = manifests.get(path);
+            Map<MemoryModel, Hash256> measured;
+            if (manifest == null) {
+                measured = new EnumMap<>(MemoryModel.class);
+                for (MemoryModel m : p.getValue()) {
+                    measured.put(m, sgxsResults.get(path));
+                }
+            } else {
+                String dir = path.substring(0, path.lastIndexOf('/') + 1);
+                ContentSource source = (file, offset) -> {
+                    byte[] b = files.get(resolve(dir, file, path));
+                    ByteArrayInputStream in = new ByteArrayInputStream(b == null ? new byte[0] : b);
+                    in.skipNBytes(Math.min(offset, b == null ? 0 : b.length));
+                    return in;
+                };
+                // All the models this manifest serves at once: their shared prefix is hashed once.
+                measured = LayoutBuilder.measure(manifest, p.getValue(), source);
+            }
+            for (MemoryModel m : p.getValue()) {
+                out.put(m, new Result(m, path, fileDigests.get(path), measured.get(m)));
+            }
         }
         return out;
     }

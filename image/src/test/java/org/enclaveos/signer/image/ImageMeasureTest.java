@@ -36,6 +36,33 @@ class ImageMeasureTest {
     }
 
     @Test
+    void bothLabelsMayNameOneManifestForBothModels() throws IOException {
+        ConvertedImageFixture f = new ConvertedImageFixture();
+        String manifest = """
+            {"schema": "enclaveos-signer/layout/v1", "enclave": {"size": "0x10000", "ssaFrameSize": 1},
+             "ranges": [{"name": "image", "offset": 0, "pages": 2, "flags": "0x205",
+                         "content": {"file": "app.bin", "offset": 0, "length": 8192}},
+                        {"name": "heap", "offset": "0x2000", "pages": 3, "flags": "0x207", "measure": "none",
+                         "models": ["sgx1"]}]}
+            """;
+        org.enclaveos.signer.testing.SgxsBuilder sgx1 = new org.enclaveos.signer.testing.SgxsBuilder().ecreate(1, 0x10000)
+                .page(0, 0x205, java.util.Arrays.copyOfRange(f.sgx2Content, 0, 4096))
+                .page(0x1000, 0x205, java.util.Arrays.copyOfRange(f.sgx2Content, 4096, 8192))
+                .eadd(0x2000, 0x207).eadd(0x3000, 0x207).eadd(0x4000, 0x207);
+        java.util.Map<String, byte[]> files = new java.util.LinkedHashMap<>();
+        files.put("enclave/layout.json", manifest.getBytes(StandardCharsets.UTF_8));
+        files.put("enclave/app.bin", f.sgx2Content);
+        org.enclaveos.signer.sgx.Sigstruct placeholder = org.enclaveos.signer.sgx.Sigstruct.builder()
+                .mrenclave(org.enclaveos.signer.sgx.Hash256.sha256(new byte[0])).build();
+        ImageReference ref = SampleImage.write(dir.resolve("shared"), new SampleImage.Contents(files, "/enclave/layout.json",
+                "/enclave/layout.json", placeholder, placeholder, true));
+        Map<MemoryModel, ImageMeasure.Result> r = ImageMeasure.measure(ResolvedImage.open(ref, null),
+                EnumSet.allOf(MemoryModel.class), ImageMeasure.DEFAULT_MAX_LAYOUT_SIZE);
+        assertEquals(sgx1.expectedMrenclave(), r.get(MemoryModel.SGX1).mrenclave().hex());
+        assertEquals(f.sgx2Mrenclave(), r.get(MemoryModel.SGX2).mrenclave().hex());
+    }
+
+    @Test
     void upperLayersWinAndWhiteoutsDelete() throws IOException {
         ConvertedImageFixture f = new ConvertedImageFixture();
         ResolvedImage image = ResolvedImage.open(f.write(dir), null);

@@ -118,9 +118,10 @@ final class BatchPrepare {
         long start = System.nanoTime();
         String label = args.length > 0 ? String.join(" ", args).replaceAll(" --.*", "") : "?";
         synchronized (err) {
-            err.println("[line " + line + "] preparing " + label);
+            err.println("[line " + line + "] " + (label.startsWith("--") ? "measuring " : "pulling and measuring ") + label);
             err.flush();
         }
+        ImagePrepare.LAST_COST.remove();
         try {
             PrepareCommand cmd = new PrepareCommand();
             CommandLine cl = new CommandLine(cmd);
@@ -129,8 +130,10 @@ final class BatchPrepare {
             cmd.spec = cl.getCommandSpec();
             List<SigningRequest> requests = cmd.build(err);
             long ms = (System.nanoTime() - start) / 1_000_000;
+            ImagePrepare.Cost cost = ImagePrepare.LAST_COST.get();
             synchronized (err) {
-                err.println("[line " + line + "] done in " + ms + " ms: " + requests.size() + " request(s)");
+                err.println("[line " + line + "] done in " + ms + " ms: " + requests.size() + " request(s)"
+                        + (cost == null ? "" : "; read " + cost.describe()));
                 err.flush();
             }
             return new Outcome(line, label, requests, null, ms);

@@ -36,7 +36,19 @@ final class ImagePrepare {
                     SigstructRecipe recipe, Hash256 pinnedSigner, String toolVersion) {
     }
 
+    /** What fetching and measuring an image cost, for progress reports (bytes are what the transport delivered). */
+    record Cost(long bytes, long nanos) {
+        String describe() {
+            double seconds = nanos / 1e9;
+            return String.format("%.1f MB in %.2f s (%.1f MB/s)", bytes / 1e6, seconds, seconds > 0 ? bytes / 1e6 / seconds : 0);
+        }
+    }
+
+    /** The cost of the last {@link #requests} call on this thread (progress for batch runs). */
+    static final ThreadLocal<Cost> LAST_COST = new ThreadLocal<>();
+
     static List<SigningRequest> requests(Settings s, PrintWriter err) {
+        long start = System.nanoTime();
         ResolvedImage image = ResolvedImage.open(ImageReference.parse(s.reference()), s.platform(), s.registry());
         ConvertedImage converted = ConvertedImage.of(image);
         Set<MemoryModel> labelled = EnumSet.noneOf(MemoryModel.class);
@@ -47,6 +59,9 @@ final class ImagePrepare {
         }
         Map<MemoryModel, ImageMeasure.Result> measured = labelled.isEmpty() ? Map.of()
                 : ImageMeasure.measure(image, labelled, s.maxLayoutSize());
+        long bytes = image.blobs() instanceof RegistryClient r ? r.bytesFetched()
+                : image.layers().stream().mapToLong(org.enclaveos.signer.image.Descriptor::size).sum();
+        LAST_COST.set(new Cost(bytes, System.nanoTime() - start));
         String name = s.name() != null ? s.name() : defaultName(image.reference());
         SigningRequest.Source source = new SigningRequest.Source("image", s.reference(), image.manifestDigest(),
                 image.configDescriptor().digest(), image.platform(), null, null);

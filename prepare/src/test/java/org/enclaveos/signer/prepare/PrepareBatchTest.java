@@ -45,6 +45,9 @@ class PrepareBatchTest {
         assertEquals(4, j.get("requests").asInt());
         assertTrue(r.err().contains(batch + " line 4 (--mrenclave"), r.err());
         assertTrue(r.err().contains("'70000' is outside 0..65535"), r.err());
+        assertTrue(r.err().matches("(?s).*\\[line 1\\] pulling and measuring oci:.*"), r.err());
+        assertTrue(r.err().matches("(?s).*\\[line 1\\] done in \\d+ ms: 2 request\\(s\\); read [0-9.]+ MB in [0-9.]+ s \\([0-9.]+ MB/s\\).*"),
+                r.err());
         List<String> ids = RequestSet.load(List.of(dir.resolve("req"))).stream().map(RequestSet.Loaded::id).sorted().toList();
         assertEquals(List.of("app.sgx1", "app.sgx2", "layout.sgx1", "svc"), ids);
     }
