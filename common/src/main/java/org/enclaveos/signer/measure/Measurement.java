@@ -89,14 +89,6 @@ public final class Measurement {
         digest.update(data, from, CHUNK_SIZE);
     }
 
-    /** EADD of a page followed by EEXTEND of all 16 chunks of {@code page} (4096 bytes from {@code from}). */
-    public void addMeasuredPage(long offset, long secinfoFlags, byte[] page, int from) {
-        eadd(offset, secinfoFlags);
-        for (int c = 0; c < CHUNKS_PER_PAGE; c++) {
-            eextend(offset + (long) c * CHUNK_SIZE, page, from + c * CHUNK_SIZE);
-        }
-    }
-
     // The three block encodings. Every producer of measurement blocks (this class, SgxsWriter) uses them.
 
     static void encodeEcreate(byte[] block, long ssaFrameSize, long enclaveSize) {

@@ -12,15 +12,16 @@ class MeasurementTest {
 
     @Test
     void copyForksTheRunningStateSoASharedPrefixIsHashedOnce() {
-        Measurement prefix = Measurement.ecreate(1, 0x10000);
+        PageSink.Measuring prefix = PageSink.measuring();
+        prefix.ecreate(1, 0x10000);
         byte[] page = new byte[4096];
         page[7] = 42;
         prefix.addMeasuredPage(0, 0x203, page, 0);
-        Measurement sgx1 = prefix.copy();
+        PageSink.Measuring sgx1 = prefix.copy();
         sgx1.eadd(0x1000, 0x207);
         sgx1.eadd(0x2000, 0x207);
-        Hash256 withHeap = sgx1.finish();
-        Hash256 minimal = prefix.finish();
+        Hash256 withHeap = sgx1.mrenclave();
+        Hash256 minimal = prefix.mrenclave();
 
         SgxsBuilder full = new SgxsBuilder().ecreate(1, 0x10000).eadd(0, 0x203);
         for (int c = 0; c < 16; c++) {
