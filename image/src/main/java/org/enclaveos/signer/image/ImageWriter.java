@@ -188,13 +188,7 @@ public final class ImageWriter {
     }
 
     private static InputStream uncompressed(ResolvedImage source, Descriptor layer) throws IOException {
-        java.io.BufferedInputStream b = new java.io.BufferedInputStream(source.blobs().open(layer), 1 << 16);
-        b.mark(2);
-        int m1 = b.read();
-        int m2 = b.read();
-        b.reset();
-        return m1 == 0x1f && m2 == 0x8b
-                ? new org.apache.commons.compress.compressors.gzip.GzipCompressorInputStream(b, true) : b;
+        return LayerScanner.decompress(source.blobs().open(layer));
     }
 
     private static long putBlob(Path blobs, byte[] content) {

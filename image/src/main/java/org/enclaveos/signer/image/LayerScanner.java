@@ -91,7 +91,7 @@ public final class LayerScanner {
             Set<String> opaqueHere = new HashSet<>();
             Map<String, String> links = new HashMap<>();
             try (InputStream verified = image.blobs().open(layer);
-                 InputStream bounded = new Bounded(decompress(verified, layer), layer);
+                 InputStream bounded = new Bounded(decompress(verified), layer);
                  TarArchiveInputStream tar = new TarArchiveInputStream(bounded)) {
                 for (TarArchiveEntry e; (e = nextEntry(tar)) != null; ) {
                     String path = normalize(e.getName(), "layer " + layer.digest() + " entry");
@@ -143,15 +143,7 @@ public final class LayerScanner {
                     }
                 }
             } catch (IOException e) {
-                // Closing the verified stream drained it and checked the digest: if the bytes are wrong, that
-                // is the answer (a corrupted blob), not a reason to try again.
-                for (Throwable s : e.getSuppressed()) {
-                    for (Throwable c = s; c != null; c = c.getCause()) { // some closers wrap it in an IOException
-                        if (c instanceof SignerException se && se.kind() == ErrorKind.INTEGRITY) {
-                            throw se;
-                        }
-                    }
-                }
+                rethrowIfCorrupted(e);
                 // A stream that broke half-way (a dropped connection) is read again from the start, a few times.
                 if (retries.merge(layer.digest(), 1, Integer::sum) < LAYER_ATTEMPTS) {
                     pending.putAll(snapshot);
@@ -188,7 +180,7 @@ public final class LayerScanner {
         for (int attempt = 1; ; attempt++) {
             Set<String> todo = new HashSet<>(left);
             try (InputStream verified = image.blobs().open(layer);
-                 InputStream bounded = new Bounded(decompress(verified, layer), layer);
+                 InputStream bounded = new Bounded(decompress(verified), layer);
                  TarArchiveInputStream tar = new TarArchiveInputStream(bounded)) {
                 for (TarArchiveEntry e; (e = nextEntry(tar)) != null && !todo.isEmpty(); ) {
                     String path = normalize(e.getName(), "layer " + layer.digest() + " entry");
@@ -206,13 +198,7 @@ public final class LayerScanner {
                 }
                 return;
             } catch (IOException e) {
-                for (Throwable s : e.getSuppressed()) {
-                    for (Throwable c = s; c != null; c = c.getCause()) {
-                        if (c instanceof SignerException se && se.kind() == ErrorKind.INTEGRITY) {
-                            throw se;
-                        }
-                    }
-                }
+                rethrowIfCorrupted(e);
                 if (attempt >= LAYER_ATTEMPTS) {
                     throw new SignerException(ErrorKind.REGISTRY, image.reference() + ": layer " + layer.digest() + ": "
                             + e.getMessage(), e);
@@ -269,7 +255,22 @@ public final class LayerScanner {
         return "/" + String.join("/", parts);
     }
 
-    private static InputStream decompress(InputStream in, Descriptor layer) throws IOException {
+    /**
+     * Closing a layer's verified stream drained it and checked its digest: if that found the bytes wrong
+     * (a corrupted blob), that is the answer, not a reason to read the layer again. Some closers wrap it.
+     */
+    private static void rethrowIfCorrupted(IOException e) {
+        for (Throwable s : e.getSuppressed()) {
+            for (Throwable c = s; c != null; c = c.getCause()) {
+                if (c instanceof SignerException se && se.kind() == ErrorKind.INTEGRITY) {
+                    throw se;
+                }
+            }
+        }
+    }
+
+    /** The layer's tar stream: gzip-decompressed when it starts with the gzip magic, as stored otherwise. */
+    static InputStream decompress(InputStream in) throws IOException {
         BufferedInputStream b = new BufferedInputStream(in, 1 << 16);
         b.mark(2);
         int m1 = b.read();
