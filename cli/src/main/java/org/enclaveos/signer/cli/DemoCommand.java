@@ -26,7 +26,6 @@ import org.enclaveos.signer.sgx.Attributes;
 import org.enclaveos.signer.sgx.Hash256;
 import org.enclaveos.signer.sgx.Sigstruct;
 
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -78,10 +77,7 @@ public final class DemoCommand implements Callable<Integer> {
         out.println();
         out.println("$ ./enclaveos-signer " + String.join(" ", args));
         out.flush();
-        CommandLine cl = Cli.commandLine(new EnclaveosSigner());
-        cl.setOut(spec.commandLine().getOut());
-        cl.setErr(spec.commandLine().getErr());
-        return cl.execute(args);
+        return EnclaveosSigner.runStep(spec, args);
     }
 
     private static Path publicKey(Path key, Path work) {
@@ -109,12 +105,8 @@ public final class DemoCommand implements Callable<Integer> {
              ]}
             """;
         LayoutManifest layout = LayoutManifest.parse(manifest.getBytes(StandardCharsets.UTF_8), "demo layout");
-        Map<String, byte[]> contents = Map.of("app.bin", code);
-        org.enclaveos.signer.layout.ContentSource source = (path, offset) -> {
-            ByteArrayInputStream in = new ByteArrayInputStream(contents.get(path));
-            in.skipNBytes(offset);
-            return in;
-        };
+        org.enclaveos.signer.layout.ContentSource source =
+                org.enclaveos.signer.layout.ContentSource.inMemory(Map.of("app.bin", code)::get);
         ByteArrayOutputStream sgxs = new ByteArrayOutputStream();
         LayoutBuilder.build(layout, MemoryModel.SGX1, source, new SgxsWriter(sgxs));
         Hash256 sgx1 = Sgxs.measure(new ByteArrayInputStream(sgxs.toByteArray())).mrenclave();

@@ -71,6 +71,14 @@ public final class EnclaveosSigner implements Callable<Integer> {
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
+    /** Runs one subcommand in this process, writing where {@code caller} writes (demo and the one-shot form). */
+    static int runStep(picocli.CommandLine.Model.CommandSpec caller, String... args) {
+        CommandLine cl = Cli.commandLine(new EnclaveosSigner());
+        cl.setOut(caller.commandLine().getOut());
+        cl.setErr(caller.commandLine().getErr());
+        return cl.execute(args);
+    }
+
     public static void main(String[] args) {
         System.exit(Cli.run(new EnclaveosSigner(), args));
     }
@@ -115,10 +123,7 @@ public final class EnclaveosSigner implements Callable<Integer> {
             List<String> attach = List.of("attach", work.resolve("requests").toString(), "--signatures",
                     work.resolve("signatures").toString());
             for (List<String> step : List.of(prepare, sign, attach)) {
-                CommandLine cl = Cli.commandLine(new EnclaveosSigner());
-                cl.setOut(spec.commandLine().getOut());
-                cl.setErr(spec.commandLine().getErr());
-                int rc = cl.execute(step.toArray(String[]::new));
+                int rc = runStep(spec, step.toArray(String[]::new));
                 if (rc != 0) {
                     return rc;
                 }

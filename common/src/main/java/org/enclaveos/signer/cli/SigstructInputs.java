@@ -27,11 +27,16 @@ final class SigstructInputs {
     /** Every SIGSTRUCT in the file: one for a bare SIGSTRUCT, one per metadata block for an enclave. */
     static List<Found> read(Path file) {
         if (isEnclave(file)) {
-            return SignedEnclave.read(file).blocks().stream()
-                    .map(b -> new Found("metadata block " + b.index() + " (v" + b.version() + ")", b.sigstruct()))
-                    .toList();
+            return of(SignedEnclave.read(file));
         }
         return List.of(new Found("SIGSTRUCT", Sigstruct.read(file)));
+    }
+
+    /** The SIGSTRUCT copy of each metadata block of an enclave already read. */
+    static List<Found> of(SignedEnclave enclave) {
+        return enclave.blocks().stream()
+                .map(b -> new Found("metadata block " + b.index() + " (v" + b.version() + ")", b.sigstruct()))
+                .toList();
     }
 
     static void requireFile(Path file) {

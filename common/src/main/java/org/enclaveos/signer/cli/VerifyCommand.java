@@ -71,11 +71,12 @@ public final class VerifyCommand implements Callable<Integer> {
                         spec.commandLine().getOut(), spec.commandLine().getErr());
             }
         }
-        List<SigstructInputs.Found> found = SigstructInputs.read(file);
+        List<SigstructInputs.Found> found;
         List<String> failures = new ArrayList<>();
         if (SigstructInputs.isEnclave(file)) {
-            // Re-measure: a valid signature over another enclave's MRENCLAVE would not launch this one.
             SignedEnclave enclave = SignedEnclave.read(file);
+            found = SigstructInputs.of(enclave);
+            // Re-measure: a valid signature over another enclave's MRENCLAVE would not launch this one.
             for (SignedEnclave.MetadataBlock b : enclave.blocks()) {
                 Hash256 measured = enclave.mrenclave(b.index());
                 if (!measured.equals(b.sigstruct().mrenclave())) {
@@ -83,6 +84,8 @@ public final class VerifyCommand implements Callable<Integer> {
                             + ", its SIGSTRUCT says " + b.sigstruct().mrenclave());
                 }
             }
+        } else {
+            found = SigstructInputs.read(file);
         }
         ArrayNode results = SigstructJson.MAPPER.createArrayNode();
         for (SigstructInputs.Found f : found) {

@@ -14,6 +14,16 @@ public interface ContentSource {
     /** A stream positioned at {@code offset} of {@code path}; the caller reads at most the range's length. */
     InputStream open(String path, long offset) throws IOException;
 
+    /** Files already in memory, by the path the manifest names (a missing one reads as empty). */
+    static ContentSource inMemory(java.util.function.Function<String, byte[]> files) {
+        return (path, offset) -> {
+            byte[] b = files.apply(path);
+            java.io.ByteArrayInputStream in = new java.io.ByteArrayInputStream(b == null ? new byte[0] : b);
+            in.skipNBytes(Math.min(offset, b == null ? 0 : b.length));
+            return in;
+        };
+    }
+
     /**
      * Files relative to {@code dir} (the manifest's directory). Paths must stay below it: no absolute
      * paths, no {@code ..} that climbs out, so the same manifest means the same thing in an image.

@@ -1,6 +1,5 @@
 package org.enclaveos.signer.image;
 
-import java.io.ByteArrayInputStream;
 import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -88,12 +87,7 @@ public final class ImageMeasure {
                 }
             } else {
                 String dir = path.substring(0, path.lastIndexOf('/') + 1);
-                ContentSource source = (file, offset) -> {
-                    byte[] b = files.get(resolve(dir, file, path));
-                    ByteArrayInputStream in = new ByteArrayInputStream(b == null ? new byte[0] : b);
-                    in.skipNBytes(Math.min(offset, b == null ? 0 : b.length));
-                    return in;
-                };
+                ContentSource source = ContentSource.inMemory(file -> files.get(resolve(dir, file, path)));
                 // All the models this manifest serves at once: their shared prefix is hashed once.
                 measured = LayoutBuilder.measure(manifest, p.getValue(), source);
             }
