@@ -42,7 +42,12 @@ public final class RegistryClient implements BlobStore {
     /** How to reach registries. */
     public record Options(Set<String> insecureRegistries, Optional<Path> authFile, Duration timeout) {
         public static Options defaults() {
-            return new Options(Set.of(), Optional.empty(), Duration.ofSeconds(60));
+            return insecure(Set.of());
+        }
+
+        /** The defaults, with plain HTTP also allowed to these hosts ({@code --insecure-registry}). */
+        public static Options insecure(Set<String> hosts) {
+            return new Options(hosts, Optional.empty(), Duration.ofSeconds(60));
         }
     }
 

@@ -205,8 +205,7 @@ public final class ImageCommands implements ImageSupport {
     }
 
     private static org.enclaveos.signer.image.RegistryClient.Options registry(Options o) {
-        return new org.enclaveos.signer.image.RegistryClient.Options(o.insecureRegistries(), Optional.empty(),
-                java.time.Duration.ofSeconds(60));
+        return org.enclaveos.signer.image.RegistryClient.Options.insecure(o.insecureRegistries());
     }
 
     private static Set<MemoryModel> models(String option, ConvertedImage converted) {
