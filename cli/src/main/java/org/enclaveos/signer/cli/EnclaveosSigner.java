@@ -5,8 +5,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Callable;
+import java.util.function.Supplier;
 import java.util.stream.Stream;
 
 import picocli.AutoComplete;
@@ -25,19 +29,30 @@ import picocli.CommandLine.Option;
             + "a networked machine.", "",
             "The original one-command form still works: --container SRC DST [--isvsvn N] [--isvprodid N] [--production] "
                 + "-key KEY [--memory-model sgx1|sgx2|all] runs prepare, sign-offline and attach in one process, "
-                + "without a Docker daemon. For keys that must stay offline, run the three steps on their own hosts."},
-        subcommands = {
-            DemoCommand.class,
-            org.enclaveos.signer.prepare.PrepareCommand.class,
-            org.enclaveos.signer.signoffline.SignOfflineCommand.class,
-            org.enclaveos.signer.attach.AttachCommand.class,
-            MeasureCommand.class,
-            InspectCommand.class,
-            VerifyCommand.class,
-            KeygenCommand.class,
-            AutoComplete.GenerateCompletion.class,
-        })
-public final class EnclaveosSigner implements Callable<Integer> {
+                + "without a Docker daemon. For keys that must stay offline, run the three steps on their own hosts."})
+public final class EnclaveosSigner implements Callable<Integer>, Cli.Suite {
+    private static final String COMPLETION = "generate-completion";
+
+    @Override
+    public Map<String, Supplier<Object>> subcommands() {
+        Map<String, Supplier<Object>> all = new LinkedHashMap<>();
+        all.put("demo", DemoCommand::new);
+        all.put("prepare", org.enclaveos.signer.prepare.PrepareCommand::new);
+        all.put("sign-offline", org.enclaveos.signer.signoffline.SignOfflineCommand::new);
+        all.put("attach", org.enclaveos.signer.attach.AttachCommand::new);
+        all.put("measure", MeasureCommand::new);
+        all.put("inspect", InspectCommand::new);
+        all.put("verify", VerifyCommand::new);
+        all.put("keygen", KeygenCommand::new);
+        all.put(COMPLETION, AutoComplete.GenerateCompletion::new);
+        return all;
+    }
+
+    @Override
+    public Set<String> needAll() {
+        return Set.of(COMPLETION);
+    }
+
     @Mixin
     GlobalOptions global;
 
@@ -73,7 +88,7 @@ public final class EnclaveosSigner implements Callable<Integer> {
 
     /** Runs one subcommand in this process, writing where {@code caller} writes (demo and the one-shot form). */
     static int runStep(picocli.CommandLine.Model.CommandSpec caller, String... args) {
-        CommandLine cl = Cli.commandLine(new EnclaveosSigner());
+        CommandLine cl = Cli.commandLine(new EnclaveosSigner(), args);
         cl.setOut(caller.commandLine().getOut());
         cl.setErr(caller.commandLine().getErr());
         return cl.execute(args);

@@ -30,9 +30,43 @@ public final class Cli {
         return cl;
     }
 
+    /**
+     * A command with subcommands that are registered programmatically rather than by annotation, so
+     * a run of one subcommand need not model the others: picocli builds every annotated subcommand's
+     * model up front, by reflection, in the interpreter, and that was most of a short run's start-up.
+     */
+    public interface Suite {
+        /** Every subcommand, in the order help lists them; the key is the name the user types. */
+        java.util.Map<String, java.util.function.Supplier<Object>> subcommands();
+
+        /** Subcommands that need to see all the others (a completion script generator). */
+        default java.util.Set<String> needAll() {
+            return java.util.Set.of();
+        }
+    }
+
+    /**
+     * A configured CommandLine for running {@code args}. For a {@link Suite} whose first argument
+     * names one of its subcommands, only that subcommand is registered; otherwise all of them are.
+     */
+    public static CommandLine commandLine(Object command, String... args) {
+        CommandLine cl = commandLine(command);
+        if (command instanceof Suite suite) {
+            java.util.Map<String, java.util.function.Supplier<Object>> all = suite.subcommands();
+            String first = args.length > 0 ? args[0] : null;
+            boolean one = first != null && all.containsKey(first) && !suite.needAll().contains(first);
+            all.forEach((name, make) -> {
+                if (!one || name.equals(first)) {
+                    cl.addSubcommand(name, make.get());
+                }
+            });
+        }
+        return cl;
+    }
+
     /** Parses and runs; returns the exit code. */
     public static int run(Object command, String... args) {
-        return commandLine(command).execute(args);
+        return commandLine(command, args).execute(args);
     }
 
     /** The exit codes for --help, straight from {@link ErrorKind} so the list cannot drift. */

@@ -11,7 +11,7 @@ import picocli.CommandLine;
 public record CliRun(int exitCode, String out, String err) {
 
     public static CliRun run(Object command, String... args) {
-        CommandLine cl = Cli.commandLine(command);
+        CommandLine cl = Cli.commandLine(command, args);
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
         cl.setOut(new PrintWriter(out, true));
