@@ -111,7 +111,9 @@ public final class RegistryClient implements BlobStore {
         HttpRequest.Builder put = HttpRequest.newBuilder(URI.create(uri + sep + "digest=" + digest))
                 .header("Content-Type", "application/octet-stream")
                 .PUT(HttpRequest.BodyPublishers.fromPublisher(HttpRequest.BodyPublishers.ofInputStream(content), size));
-        discard(sendAllowing(put, "upload " + digest, Set.of(201)));
+        // The request timeout runs until the answer's headers, so through the whole upload: allow the
+        // timeout plus one second per megabyte (a link slower than 1 MB/s counts as stalled).
+        discard(sendAllowing(put, "upload " + digest, Set.of(201), options.timeout().plusMillis(size / 1000)));
         bytesUploaded.addAndGet(size);
     }
 
@@ -163,7 +165,8 @@ public final class RegistryClient implements BlobStore {
         if (manifest) {
             req.header("Accept", ACCEPT);
         }
-        InputStream body = send(req.GET(), (manifest ? "manifest " : "blob ") + d.digest()).body();
+        String what = (manifest ? "manifest " : "blob ") + d.digest();
+        InputStream body = StallGuard.guard(send(req.GET(), what).body(), options.timeout(), ref.registry() + ": " + what);
         return new java.io.FilterInputStream(body) {
             @Override
             public int read() throws IOException {
@@ -193,10 +196,15 @@ public final class RegistryClient implements BlobStore {
     static final int ATTEMPTS = 4;
 
     private HttpResponse<InputStream> sendAllowing(HttpRequest.Builder request, String what, Set<Integer> ok) {
+        return sendAllowing(request, what, ok, options.timeout());
+    }
+
+    private HttpResponse<InputStream> sendAllowing(HttpRequest.Builder request, String what, Set<Integer> ok,
+                                                   Duration timeout) {
         int transientFailures = 0;
         boolean authenticated = false;
         while (true) {
-            HttpRequest.Builder r = request.copy().timeout(options.timeout());
+            HttpRequest.Builder r = request.copy().timeout(timeout);
             if (authorization != null) {
                 r.header("Authorization", authorization);
             }
@@ -316,7 +324,7 @@ public final class RegistryClient implements BlobStore {
             discard(r);
             throw SignerException.malformed(ref + ": " + what + " is " + declared + " bytes; at most " + limit + " are read");
         }
-        try (InputStream in = r.body()) {
+        try (InputStream in = StallGuard.guard(r.body(), options.timeout(), ref.registry() + ": " + what)) {
             byte[] b = in.readNBytes(limit + 1);
             if (b.length > limit) {
                 throw SignerException.malformed(ref + ": " + what + " is larger than " + limit + " bytes");
@@ -328,8 +336,8 @@ public final class RegistryClient implements BlobStore {
         }
     }
 
-    private static void discard(HttpResponse<InputStream> r) {
-        try (InputStream in = r.body()) {
+    private void discard(HttpResponse<InputStream> r) {
+        try (InputStream in = StallGuard.guard(r.body(), options.timeout(), ref.registry() + ": an answer's body")) {
             in.readNBytes(1 << 16);
         } catch (IOException ignored) {
             // an error answer's body is only informational

@@ -19,18 +19,24 @@ import com.sun.net.httpserver.HttpServer;
 
 /**
  * A small HTTP proxy on 127.0.0.1 in front of a real registry that injects faults on request: error
- * answers, a connection dropped half-way through a body, a corrupted body. Loopback only.
+ * answers, a connection dropped half-way through a body, a corrupted body, an answer that comes too
+ * late, a body that stops half-way and stays silent. Loopback only.
  */
 final class FaultProxy implements AutoCloseable {
-    enum Kind { STATUS, DROP, CORRUPT }
+    enum Kind { STATUS, DROP, CORRUPT, SLOW_HEADERS, STALL }
 
-    record Fault(Kind kind, String method, Predicate<String> path, int status) {
+    /** {@code delayMillis}: how long SLOW_HEADERS waits before answering, STALL stays silent mid-body. */
+    record Fault(Kind kind, String method, Predicate<String> path, int status, long delayMillis) {
+        Fault(Kind kind, String method, Predicate<String> path, int status) {
+            this(kind, method, path, status, 0);
+        }
     }
 
     private static final Set<String> HOP = Set.of("host", "content-length", "connection", "transfer-encoding", "upgrade",
             "keep-alive", "expect");
 
     private final HttpServer server;
+    private final java.util.concurrent.ExecutorService handlers = Executors.newFixedThreadPool(8);
     private final String upstream;
     private final HttpClient http = HttpClient.newHttpClient();
     private final ConcurrentLinkedQueue<Fault> faults = new ConcurrentLinkedQueue<>();
@@ -40,7 +46,7 @@ final class FaultProxy implements AutoCloseable {
     FaultProxy(String upstreamHost) throws IOException {
         this.upstream = "http://" + upstreamHost;
         server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-        server.setExecutor(Executors.newFixedThreadPool(8));
+        server.setExecutor(handlers);
         server.createContext("/", this::handle);
         server.start();
     }
@@ -73,6 +79,9 @@ final class FaultProxy implements AutoCloseable {
                 ex.sendResponseHeaders(fault.status(), -1);
                 return;
             }
+            if (fault != null && fault.kind() == Kind.SLOW_HEADERS) {
+                Thread.sleep(fault.delayMillis());
+            }
             byte[] body = ex.getRequestBody().readAllBytes();
             HttpRequest.Builder req = HttpRequest.newBuilder(URI.create(upstream + ex.getRequestURI()))
                     .method(method, body.length == 0 ? HttpRequest.BodyPublishers.noBody()
@@ -103,9 +112,12 @@ final class FaultProxy implements AutoCloseable {
             }
             ex.sendResponseHeaders(resp.statusCode(), out.length);
             OutputStream os = ex.getResponseBody();
-            if (fault != null && fault.kind() == Kind.DROP) {
+            if (fault != null && (fault.kind() == Kind.DROP || fault.kind() == Kind.STALL)) {
                 os.write(out, 0, out.length / 2);
                 os.flush();
+                if (fault.kind() == Kind.STALL) {
+                    Thread.sleep(fault.delayMillis());
+                }
                 // Cut the connection with the body half sent.
                 throw new IOException("dropped on purpose");
             }
@@ -118,6 +130,7 @@ final class FaultProxy implements AutoCloseable {
     @Override
     public void close() {
         server.stop(0);
+        handlers.shutdownNow(); // wakes handlers still sleeping in a SLOW_HEADERS or STALL fault
     }
 
 }

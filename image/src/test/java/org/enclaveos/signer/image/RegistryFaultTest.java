@@ -2,12 +2,15 @@ package org.enclaveos.signer.image;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.EnumSet;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 import org.enclaveos.signer.ErrorKind;
 import org.enclaveos.signer.SignerException;
@@ -64,6 +67,50 @@ class RegistryFaultTest {
 
             ImageWriter.Written ok = ImageWriter.write(image, config, target, RegistryClient.Options.defaults());
             assertEquals(ok.manifestDigest(), ResolvedImage.open(direct, null).manifestDigest());
+        }
+    }
+
+    @Test
+    void anAnswerPastTheTimeoutAndABodyThatGoesSilentAreRetriedThenReported() throws Exception {
+        ConvertedImageFixture f = new ConvertedImageFixture();
+        ImageReference local = f.write(dir.resolve("oci"));
+        String middle = ResolvedImage.open(local, null).layers().get(1).digest();
+        RegistryClient.Options oneSecond = new RegistryClient.Options(Set.of(), Optional.empty(), Duration.ofSeconds(1));
+        try (LocalRegistry registry = LocalRegistry.start(dir.resolve("registry"), null);
+             FaultProxy proxy = new FaultProxy(registry.host)) {
+            registry.push(local, "team/app:1.0", null);
+            ImageReference viaProxy = ImageReference.parse("docker://" + proxy.host() + "/team/app:1.0");
+
+            // Headers 3 s late (past the 1 s timeout), then a layer body that stops half-way for 3 s.
+            proxy.inject(new FaultProxy.Fault(FaultProxy.Kind.SLOW_HEADERS, "GET", p -> p.contains("/manifests/"), 0, 3000));
+            proxy.inject(new FaultProxy.Fault(FaultProxy.Kind.STALL, "GET", p -> p.endsWith(middle), 0, 3000));
+            Map<MemoryModel, ImageMeasure.Result> r = assertTimeoutPreemptively(Duration.ofSeconds(30), () ->
+                    ImageMeasure.measure(ResolvedImage.open(viaProxy, null, oneSecond), EnumSet.of(MemoryModel.SGX1), 1 << 20));
+            assertEquals(f.sgx1Signature.mrenclave(), r.get(MemoryModel.SGX1).mrenclave());
+            assertEquals(2, proxy.injected.get(), "both faults were met and survived");
+
+            // Pushing: a blob check and the manifest PUT answered past the timeout are sent again.
+            ResolvedImage source = ResolvedImage.open(viaProxy, null, oneSecond);
+            byte[] config = ImageRewrite.config(source.configBytes(),
+                    Map.of(MemoryModel.SGX1, Optional.of(f.sgx1Signature.unsigned().toBuilder().isvSvn(7).build())));
+            proxy.inject(new FaultProxy.Fault(FaultProxy.Kind.SLOW_HEADERS, "HEAD", p -> p.contains("/blobs/"), 0, 3000));
+            proxy.inject(new FaultProxy.Fault(FaultProxy.Kind.SLOW_HEADERS, "PUT", p -> p.contains("/manifests/"), 0, 3000));
+            ImageReference target = ImageReference.parse("docker://" + proxy.host() + "/team/app-signed:2.0");
+            ImageWriter.Written pushed = assertTimeoutPreemptively(Duration.ofSeconds(30),
+                    () -> ImageWriter.write(source, config, target, oneSecond));
+            assertEquals(4, proxy.injected.get());
+            ImageReference direct = ImageReference.parse("docker://" + registry.host + "/team/app-signed:2.0");
+            assertEquals(pushed.manifestDigest(), ResolvedImage.open(direct, null).manifestDigest());
+
+            // A layer that goes silent for a minute every time: a clear error in bounded time, not a hang.
+            for (int i = 0; i < 10; i++) {
+                proxy.inject(new FaultProxy.Fault(FaultProxy.Kind.STALL, "GET", p -> p.endsWith(middle), 0, 60_000));
+            }
+            ResolvedImage image = ResolvedImage.open(viaProxy, null, oneSecond);
+            SignerException stalled = assertTimeoutPreemptively(Duration.ofSeconds(30), () -> assertThrows(SignerException.class,
+                    () -> ImageMeasure.measure(image, EnumSet.of(MemoryModel.SGX1), 1 << 20)));
+            assertEquals(ErrorKind.REGISTRY, stalled.kind());
+            assertTrue(stalled.getMessage().contains("blob " + middle + ": no data for 1.0 s"), stalled.getMessage());
         }
     }
 }
