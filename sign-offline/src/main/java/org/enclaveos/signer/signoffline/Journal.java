@@ -47,15 +47,45 @@ final class Journal {
         if (!Files.exists(file)) {
             return new Journal(file, 0, GENESIS);
         }
-        Tail tail = verify(file);
-        return new Journal(file, tail.lines(), tail.lastHash());
+        Tail tail = scan(file, true);
+        Journal j = new Journal(file, tail.lines(), tail.lastHash());
+        if (tail.torn() != null) {
+            j.dropTornTail(tail);
+        }
+        return j;
     }
 
-    record Tail(long lines, String lastHash) {
+    /** The verified lines; {@code torn}: the bytes after them when they are one incomplete line, if allowed. */
+    record Tail(long lines, String lastHash, long length, byte[] torn) {
     }
 
     /** Checks the chain; returns the line count and the hash of the last line, or names the first broken line. */
     static Tail verify(Path file) {
+        return scan(file, false);
+    }
+
+    /**
+     * A line without its newline is a write that was cut (the process killed, or a failure the
+     * rollback in {@link #append} could not undo). It was never flushed as complete, and every output
+     * it would have recorded is on disk before it, so the next ceremony journals them again. Opening
+     * for a ceremony drops those bytes and says so in a line of its own, with their hash; verifying
+     * alone still reports them.
+     */
+    private void dropTornTail(Tail tail) {
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
+            ch.truncate(tail.length());
+            ch.force(true);
+        } catch (IOException e) {
+            throw new SignerException(ErrorKind.IO, file + ": cannot remove an incomplete last line: "
+                    + AtomicFiles.describe(e), e);
+        }
+        ObjectNode note = fields();
+        note.put("droppedBytes", tail.torn().length);
+        note.put("droppedSha256", Hash256.sha256(tail.torn()).hex());
+        append("journal-recovered", note);
+    }
+
+    private static Tail scan(Path file, boolean allowTornTail) {
         byte[] all;
         try {
             all = Files.readAllBytes(file);
@@ -74,6 +104,9 @@ final class Journal {
             }
             n++;
             if (end == all.length) {
+                if (allowTornTail) {
+                    return new Tail(n - 1, prev, start, Arrays.copyOfRange(all, start, end));
+                }
                 throw broken(file, n, "the line is incomplete (no newline): an interrupted write or a truncated file");
             }
             byte[] line = Arrays.copyOfRange(all, start, end);
@@ -96,7 +129,7 @@ final class Journal {
             prev = Hash256.sha256(line).hex();
             start = end + 1;
         }
-        return new Tail(n, prev);
+        return new Tail(n, prev, all.length, null);
     }
 
     private static SignerException broken(Path file, long line, String why) {
@@ -139,10 +172,23 @@ final class Journal {
         ByteBuffer buf = ByteBuffer.wrap(out.toByteArray());
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                 StandardOpenOption.APPEND)) {
-            while (buf.hasRemaining()) {
-                ch.write(buf);
+            long before = ch.size();
+            try {
+                while (buf.hasRemaining()) {
+                    ch.write(buf);
+                }
+                ch.force(true);
+            } catch (IOException e) {
+                // A full disk can take part of the lines: cut them off again, so the journal still ends
+                // with a complete line and the next ceremony appends to an intact chain.
+                try {
+                    ch.truncate(before);
+                    ch.force(true);
+                } catch (IOException rollback) {
+                    e.addSuppressed(rollback);
+                }
+                throw e;
             }
-            ch.force(true);
         } catch (IOException e) {
             throw new SignerException(ErrorKind.IO, file + ": cannot append to the journal: " + AtomicFiles.describe(e), e);
         }

@@ -1,0 +1,154 @@
+package org.enclaveos.signer.signoffline;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+import org.enclaveos.signer.crypto.PemKeys;
+import org.enclaveos.signer.crypto.SigningKey;
+import org.enclaveos.signer.crypto.SigstructVerifier;
+import org.enclaveos.signer.sgx.Sigstruct;
+import org.enclaveos.signer.testing.CliRun;
+import org.enclaveos.signer.testing.Tools;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A ceremony whose output file system fills up, on a real 48 KiB tmpfs. Mounting needs root, or sudo
+ * without a password (what the test script uses to install packages): ENCLAVEOS_REQUIRE_TOOLS=1 makes
+ * it mandatory; elsewhere the test skips with a message.
+ */
+class FullDiskTest {
+    @TempDir
+    Path dir;
+    private Path mounted;
+
+    @AfterEach
+    void unmount() {
+        if (mounted != null) {
+            asRoot("umount", mounted.toString());
+        }
+    }
+
+    private static Tools.Result asRoot(String... command) {
+        boolean root = new String(Tools.run(null, "id", "-u").stdout(), StandardCharsets.US_ASCII).strip().equals("0");
+        if (root) {
+            return Tools.run(null, command);
+        }
+        String[] sudo = new String[command.length + 2];
+        sudo[0] = "sudo";
+        sudo[1] = "-n";
+        System.arraycopy(command, 0, sudo, 2, command.length);
+        return Tools.run(null, sudo);
+    }
+
+    private Path smallDisk(String size) throws IOException {
+        Path mnt = Files.createDirectories(dir.resolve("small"));
+        Tools.Result r = asRoot("mount", "-t", "tmpfs", "-o", "size=" + size + ",mode=1777", "tmpfs", mnt.toString());
+        if (r.exitCode() != 0) {
+            String why = "cannot mount a tmpfs (" + r.stderr().strip() + "): the full-disk test needs root";
+            if ("1".equals(System.getenv("ENCLAVEOS_REQUIRE_TOOLS"))) {
+                fail(why + "; ENCLAVEOS_REQUIRE_TOOLS=1 makes it mandatory");
+            }
+            assumeTrue(false, why);
+        }
+        mounted = mnt;
+        return mnt;
+    }
+
+    @Test
+    void aFullDiskIsOneClearErrorLeavesOnlyCompleteOutputsAndARerunFinishes() throws IOException {
+        SigningKey key = PemKeys.generate("signer");
+        Path keyFile = dir.resolve("signer.pem");
+        PemKeys.writePrivateKey(key, keyFile);
+        Path req = Requests.write(dir.resolve("req"), 20, null);
+        Path out = smallDisk("48k").resolve("signed");
+
+        CliRun full = CliRun.run(new SignOfflineCommand(), req.toString(), "--key", keyFile.toString(), "--out",
+                out.toString(), "--yes");
+        assertEquals(3, full.exitCode(), full::toString);
+        assertTrue(full.lastErrLine().startsWith("enclaveos-signer: " + out), full.err());
+        assertTrue(full.lastErrLine().contains("No space left on device"), full.err());
+
+        Map<Path, byte[]> before = outputs(out);
+        assertTrue(before.keySet().stream().noneMatch(p -> p.getFileName().toString().endsWith(".tmp")),
+                "no temporary file is left: " + before.keySet());
+        int sigstructs = 0;
+        for (Map.Entry<Path, byte[]> e : before.entrySet()) {
+            if (e.getKey().toString().endsWith(".sigstruct")) {
+                sigstructs++;
+                assertTrue(SigstructVerifier.verify(Sigstruct.parse(e.getValue())).valid(), e.getKey() + " is complete and valid");
+            }
+        }
+        assertTrue(sigstructs > 0 && sigstructs < 20, "the disk filled mid-ceremony (" + sigstructs + " SIGSTRUCTs)");
+        Path journal = out.resolve("journal.jsonl");
+        if (Files.exists(journal)) {
+            Journal.verify(journal); // a failed append was rolled back: the chain ends with a complete line
+        }
+
+        // More room, the same command: it finishes, keeps every earlier output byte for byte.
+        assertEquals(0, asRoot("mount", "-o", "remount,size=2m", mounted.toString()).exitCode());
+        CliRun rerun = CliRun.run(new SignOfflineCommand(), req.toString(), "--key", keyFile.toString(), "--out",
+                out.toString(), "--yes");
+        assertEquals(0, rerun.exitCode(), rerun::toString);
+        Map<Path, byte[]> after = outputs(out);
+        before.forEach((p, bytes) -> {
+            if (!p.equals(journal)) {
+                assertArrayEquals(bytes, after.get(p), p + " unchanged by the rerun");
+            }
+        });
+        assertEquals(20, after.keySet().stream().filter(p -> p.toString().endsWith(".sigstruct")).count());
+        Journal.verify(journal);
+    }
+
+    @Test
+    void aJournalLineCutByACrashIsDroppedAndRecordedByTheNextCeremony() throws IOException {
+        SigningKey key = PemKeys.generate("signer");
+        Path keyFile = dir.resolve("signer.pem");
+        PemKeys.writePrivateKey(key, keyFile);
+        Path req = Requests.write(dir.resolve("req"), 2, null);
+        Path out = dir.resolve("signed");
+        assertEquals(0, CliRun.run(new SignOfflineCommand(), req.toString(), "--key", keyFile.toString(), "--out",
+                out.toString(), "--yes").exitCode());
+        Path journal = out.resolve("journal.jsonl");
+        byte[] torn = "{\"seq\":5,\"prev\":\"ab".getBytes(StandardCharsets.US_ASCII);
+        Files.write(journal, torn, java.nio.file.StandardOpenOption.APPEND);
+
+        CliRun verify = CliRun.run(new SignOfflineCommand(), "--verify-journal", journal.toString());
+        assertEquals(1, verify.exitCode(), "verifying alone still reports the cut line");
+        assertTrue(verify.lastErrLine().contains("journal broken at line 5: the line is incomplete"), verify.err());
+
+        CliRun rerun = CliRun.run(new SignOfflineCommand(), req.toString(), "--key", keyFile.toString(), "--out",
+                out.toString(), "--yes");
+        assertEquals(0, rerun.exitCode(), rerun::toString);
+        assertEquals(9, Journal.verify(journal).lines(), "4 + recovered + start, 2 already signed, end");
+        List<String> lines = Files.readAllLines(journal);
+        assertTrue(lines.get(4).contains("\"event\":\"journal-recovered\",\"droppedBytes\":" + torn.length
+                + ",\"droppedSha256\":\"" + org.enclaveos.signer.sgx.Hash256.sha256(torn).hex() + "\""), lines.get(4));
+    }
+
+    private static Map<Path, byte[]> outputs(Path out) throws IOException {
+        Map<Path, byte[]> files = new HashMap<>();
+        if (!Files.isDirectory(out)) {
+            return files;
+        }
+        try (Stream<Path> s = Files.list(out)) {
+            for (Path p : s.toList()) {
+                files.put(p, Files.readAllBytes(p));
+            }
+        }
+        return files;
+    }
+}
