@@ -18,6 +18,9 @@ public final class OciLayout implements BlobStore {
     static final String REF_NAME = "org.opencontainers.image.ref.name";
 
     private final Path dir;
+    /** index.json's bytes and descriptor, when it is itself the image index to choose a platform from. */
+    private byte[] indexAsImage;
+    private Descriptor indexAsImageDescriptor;
 
     public OciLayout(Path dir) {
         this.dir = dir;
@@ -25,6 +28,9 @@ public final class OciLayout implements BlobStore {
 
     @Override
     public InputStream openRaw(Descriptor d) throws IOException {
+        if (indexAsImageDescriptor != null && indexAsImageDescriptor.digest().equals(d.digest())) {
+            return new java.io.ByteArrayInputStream(indexAsImage);
+        }
         Path blob = dir.resolve("blobs").resolve("sha256").resolve(d.hex());
         try {
             return Files.newInputStream(blob);
@@ -33,25 +39,33 @@ public final class OciLayout implements BlobStore {
         }
     }
 
-    /** The descriptor index.json gives for {@code tag} (or its only entry when no tag is given). */
+    /**
+     * The descriptor index.json gives for {@code tag}, or its only entry when no tag is given. An
+     * untagged index.json whose entries all name a platform is one multi-platform image (the OCI
+     * image-layout spec's own example): index.json itself is then the index a platform is chosen from.
+     */
     Descriptor top(String tag) {
         Path index = dir.resolve("index.json");
         if (!Files.isRegularFile(dir.resolve("oci-layout")) || !Files.isRegularFile(index)) {
             throw new SignerException(ErrorKind.IO, dir + ": not an OCI image layout (no oci-layout and index.json)");
         }
         JsonNode root;
+        byte[] bytes;
         try {
             if (Files.size(index) > MAX_DOCUMENT_BYTES) {
                 throw SignerException.malformed(index + ": larger than " + MAX_DOCUMENT_BYTES + " bytes");
             }
-            root = ImageDocuments.parse(Files.readAllBytes(index), index.toString());
+            bytes = Files.readAllBytes(index);
+            root = ImageDocuments.parse(bytes, index.toString());
         } catch (IOException e) {
             throw new SignerException(ErrorKind.IO, index + ": cannot read: " + e.getMessage(), e);
         }
         List<Descriptor> all = new ArrayList<>();
         List<String> tags = new ArrayList<>();
+        boolean allHavePlatforms = true;
         int i = 0;
         for (JsonNode m : root.path("manifests")) {
+            allHavePlatforms &= m.path("platform").isObject();
             Descriptor d = Descriptor.of(m, index + " manifests[" + i++ + "]");
             String name = m.path("annotations").path(REF_NAME).asText(null);
             if (name != null) {
@@ -64,6 +78,12 @@ public final class OciLayout implements BlobStore {
         }
         if (tag == null && all.size() == 1) {
             return all.get(0);
+        }
+        if (tag == null && all.size() > 1 && tags.isEmpty() && allHavePlatforms) {
+            indexAsImage = bytes;
+            indexAsImageDescriptor = new Descriptor(MediaTypes.OCI_INDEX,
+                    "sha256:" + org.enclaveos.signer.sgx.Hash256.sha256(bytes).hex(), bytes.length, null);
+            return indexAsImageDescriptor;
         }
         throw new SignerException(ErrorKind.USAGE, dir + ": " + (tag == null ? "holds " + all.size()
                 + " images; name one with oci:DIR:TAG" : "no image tagged '" + tag + "'") + " (tags: "

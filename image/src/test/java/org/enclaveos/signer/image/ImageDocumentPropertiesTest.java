@@ -18,7 +18,8 @@ import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
 
 /**
- * Mutated image manifests, indexes and configs: opening and measuring the image gives a result or a
+ * Mutated image manifests, indexes (an image index, and an OCI layout's index.json) and configs:
+ * opening and measuring the image gives a result or a
  * documented SignerException, never another exception. The blobs are rewritten under their new
  * digests so the mutation reaches the parsers rather than stopping at the digest check.
  */
@@ -30,8 +31,8 @@ class ImageDocumentPropertiesTest {
 
     static {
         try {
-            Path dir = Files.createTempDirectory("props");
-            ResolvedImage image = ResolvedImage.open(new ConvertedImageFixture().write(dir), null);
+            // The same image whose blobs every mutated layout copies, so unmutated references resolve.
+            ResolvedImage image = ResolvedImage.open(ImageReference.parse("oci:" + ConvertedImageFixtureCache.layout()), null);
             CONFIG = new String(image.configBytes(), StandardCharsets.UTF_8);
             MANIFEST = new String(image.manifestBytes(), StandardCharsets.UTF_8);
         } catch (IOException e) {
@@ -64,6 +65,62 @@ class ImageDocumentPropertiesTest {
         return Arbitraries.oneOf(truncated, changed);
     }
 
+    /** A multi-platform image index whose linux/amd64 entry is the fixture's manifest. */
+    static final String INDEX = "{\"schemaVersion\":2,\"mediaType\":\"application/vnd.oci.image.index.v1+json\","
+            + "\"manifests\":["
+            + "{\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\"," + manifestDescriptor()
+            + ",\"platform\":{\"architecture\":\"arm64\",\"os\":\"linux\",\"variant\":\"v8\"}},"
+            + "{\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\"," + manifestDescriptor()
+            + ",\"platform\":{\"architecture\":\"amd64\",\"os\":\"linux\"},\"annotations\":{\"a\":\"b\"}},"
+            + "{\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\"," + manifestDescriptor()
+            + ",\"platform\":{\"architecture\":\"amd64\",\"os\":\"windows\",\"os.version\":\"10.0\"}}]}";
+
+    @Provide
+    Arbitrary<String> mutatedIndex() {
+        return mutations(INDEX);
+    }
+
+    /** The index as an image's top document: platform selection, then the manifest it names. */
+    @Property(tries = 150)
+    void indexes(@ForAll("mutatedIndex") String index) throws IOException {
+        withLayout(dir -> {
+            String hex = SampleImage.blob(dir, index.getBytes(StandardCharsets.UTF_8));
+            return "{\"schemaVersion\":2,\"manifests\":[{\"mediaType\":\"application/vnd.oci.image.index.v1+json\","
+                    + "\"digest\":\"sha256:" + hex + "\",\"size\":" + index.getBytes(StandardCharsets.UTF_8).length + "}]}";
+        });
+    }
+
+    /** The same text as an OCI layout's own index.json, which names the image by its entry. */
+    @Property(tries = 150)
+    void layoutIndexes(@ForAll("mutatedIndex") String index) throws IOException {
+        withLayout(dir -> index);
+    }
+
+    /** Without mutation, both forms select the linux/amd64 entry: the properties start from a working image. */
+    @net.jqwik.api.Example
+    void theUnmutatedIndexSelectsLinuxAmd64() throws IOException {
+        Path dir = Files.createTempDirectory("idx");
+        Path src = ConvertedImageFixtureCache.layout();
+        Files.createDirectories(dir.resolve("blobs/sha256"));
+        try (var s = Files.list(src.resolve("blobs/sha256"))) {
+            for (Path p : s.toList()) {
+                Files.copy(p, dir.resolve("blobs/sha256").resolve(p.getFileName()));
+            }
+        }
+        Files.writeString(dir.resolve("oci-layout"), "{\"imageLayoutVersion\":\"1.0.0\"}");
+        Files.writeString(dir.resolve("index.json"), INDEX);
+        ResolvedImage image = ResolvedImage.open(ImageReference.parse("oci:" + dir), null);
+        org.junit.jupiter.api.Assertions.assertEquals(MANIFEST, new String(image.manifestBytes(), StandardCharsets.UTF_8));
+        SignerException arm = org.junit.jupiter.api.Assertions.assertThrows(SignerException.class,
+                () -> ResolvedImage.open(ImageReference.parse("oci:" + dir), "linux/s390x"));
+        org.junit.jupiter.api.Assertions.assertTrue(arm.getMessage().contains("linux/s390x"), arm.getMessage());
+    }
+
+    private static String manifestDescriptor() {
+        byte[] b = MANIFEST.getBytes(StandardCharsets.UTF_8);
+        return "\"digest\":\"sha256:" + org.enclaveos.signer.sgx.Hash256.sha256(b).hex() + "\",\"size\":" + b.length;
+    }
+
     @Property(tries = 150)
     void configs(@ForAll("mutatedConfig") String config) throws IOException {
         check(MANIFEST, config);
@@ -76,6 +133,23 @@ class ImageDocumentPropertiesTest {
 
     /** Writes an OCI layout with these documents (config digest fixed up in the manifest when it parses). */
     static void check(String manifest, String config) throws IOException {
+        withLayout(dir -> {
+            SampleImage.blob(dir, config.getBytes(StandardCharsets.UTF_8));
+            String m = manifest.replace(configDescriptor(CONFIG), configDescriptor(config));
+            String manifestHex = SampleImage.blob(dir, m.getBytes(StandardCharsets.UTF_8));
+            return "{\"schemaVersion\":2,\"manifests\":[{\"mediaType\":"
+                    + "\"application/vnd.oci.image.manifest.v1+json\",\"digest\":\"sha256:" + manifestHex + "\",\"size\":"
+                    + m.getBytes(StandardCharsets.UTF_8).length + "}]}";
+        });
+    }
+
+    interface Documents {
+        /** Writes the image's documents as blobs into {@code dir}; returns the layout's index.json. */
+        String write(Path dir) throws IOException;
+    }
+
+    /** An OCI layout with the fixture's blobs plus {@code documents}: open, read and measure it. */
+    static void withLayout(Documents documents) throws IOException {
         Path dir = Files.createTempDirectory("mut");
         try {
             Path src = ConvertedImageFixtureCache.layout();
@@ -86,17 +160,14 @@ class ImageDocumentPropertiesTest {
                 }
             }
             Files.writeString(dir.resolve("oci-layout"), "{\"imageLayoutVersion\":\"1.0.0\"}");
-            String configHex = SampleImage.blob(dir, config.getBytes(StandardCharsets.UTF_8));
-            String m = manifest.replace(configDescriptor(CONFIG), configDescriptor(config));
-            String manifestHex = SampleImage.blob(dir, m.getBytes(StandardCharsets.UTF_8));
-            Files.writeString(dir.resolve("index.json"), "{\"schemaVersion\":2,\"manifests\":[{\"mediaType\":"
-                    + "\"application/vnd.oci.image.manifest.v1+json\",\"digest\":\"sha256:" + manifestHex + "\",\"size\":"
-                    + m.getBytes(StandardCharsets.UTF_8).length + "}]}");
+            Files.writeString(dir.resolve("index.json"), documents.write(dir));
             try {
                 ResolvedImage image = ResolvedImage.open(ImageReference.parse("oci:" + dir), null);
                 ConvertedImage.of(image);
                 ImageMeasure.measure(image, EnumSet.allOf(MemoryModel.class), 1 << 20);
+                net.jqwik.api.statistics.Statistics.collect("measured");
             } catch (SignerException e) {
+                net.jqwik.api.statistics.Statistics.collect(e.kind());
                 if (!DOCUMENTED.contains(e.kind())) {
                     throw new AssertionError("undocumented kind " + e.kind() + ": " + e.getMessage(), e);
                 }
