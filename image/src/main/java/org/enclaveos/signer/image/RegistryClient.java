@@ -58,7 +58,8 @@ public final class RegistryClient implements BlobStore {
     private final Map<String, byte[]> manifests = new HashMap<>();
     private final AtomicLong bytesFetched = new AtomicLong();
     private String authorization;
-    private boolean triedCredentials;
+    /** The credentials for this registry, looked up once (a credential helper is a process to run). */
+    private Optional<String[]> credentials;
 
     public RegistryClient(ImageReference ref, Options options) {
         this.ref = ref;
@@ -278,6 +279,20 @@ public final class RegistryClient implements BlobStore {
         if (realm == null) {
             throw new SignerException(ErrorKind.REGISTRY, ref.registry() + ": bearer challenge without a realm");
         }
+        URI realmUri;
+        try {
+            realmUri = URI.create(realm);
+        } catch (IllegalArgumentException e) {
+            throw new SignerException(ErrorKind.REGISTRY, ref.registry() + ": bearer challenge with a bad realm '" + realm + "'");
+        }
+        String realmHost = realmUri.getHost() == null ? "" : realmUri.getHost();
+        boolean realmLoopback = realmHost.equals("127.0.0.1") || realmHost.equals("localhost") || realmHost.equals("[::1]");
+        if (!"https".equalsIgnoreCase(realmUri.getScheme()) && !realmLoopback
+                && !options.insecureRegistries().contains(realmUri.getAuthority())) {
+            // The credentials would go in clear text to wherever the registry pointed.
+            throw new SignerException(ErrorKind.REGISTRY, ref.registry() + ": the token service " + realm
+                    + " is not HTTPS; credentials are only sent over TLS");
+        }
         String scope = p.getOrDefault("scope", "repository:" + ref.repository() + ":pull,push");
         StringBuilder url = new StringBuilder(realm).append(realm.contains("?") ? "&" : "?").append("scope=")
                 .append(URLEncoder.encode(scope, StandardCharsets.UTF_8));
@@ -306,12 +321,16 @@ public final class RegistryClient implements BlobStore {
         }
     }
 
+    /**
+     * Every token request carries them: a registry challenges again whenever a request needs a wider
+     * scope (push after pull, pull on the repository a blob is mounted from), and a token asked for
+     * anonymously then would not cover a private repository.
+     */
     private Optional<String[]> credentials() {
-        if (triedCredentials) {
-            return Optional.empty();
+        if (credentials == null) {
+            credentials = RegistryCredentials.find(ref.registry(), options.authFile());
         }
-        triedCredentials = true;
-        return RegistryCredentials.find(ref.registry(), options.authFile());
+        return credentials;
     }
 
     private static String basic(String[] c) {

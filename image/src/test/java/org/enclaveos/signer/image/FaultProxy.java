@@ -42,17 +42,99 @@ final class FaultProxy implements AutoCloseable {
     private final ConcurrentLinkedQueue<Fault> faults = new ConcurrentLinkedQueue<>();
     final AtomicInteger injected = new AtomicInteger();
     final AtomicInteger requests = new AtomicInteger();
+    /** Token authentication (null: none): the user:password the token service accepts. */
+    private volatile String tokenUser;
+    /** The realm the challenges name (default: this proxy's /token). */
+    volatile String realm;
+    /** Tokens issued, each with the scopes granted ("repository:NAME:pull,push" entries). */
+    private final java.util.Map<String, Set<String>> tokens = new java.util.concurrent.ConcurrentHashMap<>();
+    final ConcurrentLinkedQueue<String> scopesAsked = new ConcurrentLinkedQueue<>();
 
     FaultProxy(String upstreamHost) throws IOException {
         this.upstream = "http://" + upstreamHost;
         server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         server.setExecutor(handlers);
         server.createContext("/", this::handle);
+        server.createContext("/token", this::token);
         server.start();
     }
 
     String host() {
         return "127.0.0.1:" + server.getAddress().getPort();
+    }
+
+    /**
+     * Makes the proxy a registry with Bearer-token authentication, as Docker Hub and most cloud
+     * registries are: each /v2/ request needs a token whose scope covers the repository and action,
+     * else 401 with a challenge naming the scope; /token issues tokens for {@code user:password}
+     * (Basic) and grants only the scopes asked for.
+     */
+    void requireTokens(String userColonPassword) {
+        tokenUser = userColonPassword;
+    }
+
+    private void token(HttpExchange ex) throws IOException {
+        try (ex) {
+            String basic = "Basic " + java.util.Base64.getEncoder().encodeToString(tokenUser.getBytes(
+                    java.nio.charset.StandardCharsets.UTF_8));
+            if (!basic.equals(ex.getRequestHeaders().getFirst("Authorization"))) {
+                ex.sendResponseHeaders(401, -1);
+                return;
+            }
+            Set<String> granted = new java.util.HashSet<>();
+            String query = ex.getRequestURI().getRawQuery();
+            for (String kv : query == null ? new String[0] : query.split("&")) {
+                if (kv.startsWith("scope=")) {
+                    String scope = java.net.URLDecoder.decode(kv.substring(6), java.nio.charset.StandardCharsets.UTF_8);
+                    scopesAsked.add(scope);
+                    granted.addAll(List.of(scope.split(" ")));
+                }
+            }
+            String token = java.util.UUID.randomUUID().toString();
+            tokens.put(token, granted);
+            byte[] body = ("{\"token\":\"" + token + "\",\"expires_in\":300}").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            ex.getResponseHeaders().set("Content-Type", "application/json");
+            ex.sendResponseHeaders(200, body.length);
+            ex.getResponseBody().write(body);
+        }
+    }
+
+    /** The scopes a request needs: its repository (pull, or pull,push to write), and a mount's source. */
+    private static List<String> scopesNeeded(String method, java.net.URI uri) {
+        String path = uri.getRawPath();
+        int end = path.indexOf("/manifests/") >= 0 ? path.indexOf("/manifests/") : path.indexOf("/blobs/");
+        if (!path.startsWith("/v2/") || end < 0) {
+            return List.of();
+        }
+        String repo = path.substring(4, end);
+        boolean write = !method.equals("GET") && !method.equals("HEAD");
+        List<String> needed = new java.util.ArrayList<>(List.of("repository:" + repo + ":" + (write ? "pull,push" : "pull")));
+        String query = uri.getRawQuery();
+        for (String kv : query == null ? new String[0] : query.split("&")) {
+            if (kv.startsWith("from=")) {
+                needed.add("repository:" + java.net.URLDecoder.decode(kv.substring(5), java.nio.charset.StandardCharsets.UTF_8)
+                        + ":pull");
+            }
+        }
+        return needed;
+    }
+
+    private boolean authorized(HttpExchange ex, List<String> needed) {
+        String header = ex.getRequestHeaders().getFirst("Authorization");
+        Set<String> granted = header != null && header.startsWith("Bearer ") ? tokens.get(header.substring(7)) : null;
+        if (granted == null) {
+            return false;
+        }
+        for (String scope : needed) {
+            String resource = scope.substring(0, scope.lastIndexOf(':'));
+            Set<String> actions = Set.of(scope.substring(scope.lastIndexOf(':') + 1).split(","));
+            boolean covered = granted.stream().anyMatch(g -> g.startsWith(resource + ":")
+                    && Set.of(g.substring(resource.length() + 1).split(",")).containsAll(actions));
+            if (!covered) {
+                return false;
+            }
+        }
+        return true;
     }
 
     void inject(Fault f) {
@@ -75,6 +157,17 @@ final class FaultProxy implements AutoCloseable {
         String path = ex.getRequestURI().getRawPath();
         Fault fault = take(method, path);
         try (ex) {
+            if (tokenUser != null && path.startsWith("/v2/")) {
+                List<String> needed = scopesNeeded(method, ex.getRequestURI());
+                if (!needed.isEmpty() && !authorized(ex, needed) || needed.isEmpty() && !path.equals("/v2/")
+                        && ex.getRequestHeaders().getFirst("Authorization") == null) {
+                    ex.getResponseHeaders().set("WWW-Authenticate", "Bearer realm=\""
+                            + (realm != null ? realm : "http://" + host() + "/token") + "\","
+                            + "service=\"fault-proxy\"" + (needed.isEmpty() ? "" : ",scope=\"" + String.join(" ", needed) + "\""));
+                    ex.sendResponseHeaders(401, -1);
+                    return;
+                }
+            }
             if (fault != null && fault.kind() == Kind.STATUS) {
                 ex.sendResponseHeaders(fault.status(), -1);
                 return;

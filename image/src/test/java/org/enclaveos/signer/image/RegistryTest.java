@@ -90,4 +90,56 @@ class RegistryTest {
             assertEquals(Optional.of(f.sgx1Signature), ConvertedImage.of(image).signatures().get(MemoryModel.SGX1));
         }
     }
+
+    @Test
+    void bearerTokenRegistryPullsAndPushesWithTheAuthFilesCredentials() throws Exception {
+        ConvertedImageFixture f = new ConvertedImageFixture();
+        ImageReference local = f.write(dir.resolve("oci"));
+        try (LocalRegistry registry = LocalRegistry.start(dir.resolve("registry"), null);
+             FaultProxy tokens = new FaultProxy(registry.host)) {
+            registry.push(local, "team/app:1.0", null);
+            tokens.requireTokens("ceremony:s3cret-pass");
+            ImageReference ref = ImageReference.parse("docker://" + tokens.host() + "/team/app:1.0");
+
+            Path empty = Files.writeString(dir.resolve("empty.json"), "{\"auths\":{}}");
+            RegistryClient.Options none = new RegistryClient.Options(Set.of(), Optional.of(empty), Duration.ofSeconds(30));
+            SignerException anonymous = assertThrows(SignerException.class, () -> ResolvedImage.open(ref, null, none));
+            assertEquals(ErrorKind.REGISTRY, anonymous.kind());
+            assertTrue(anonymous.getMessage().contains("the token service answered HTTP 401"), anonymous.getMessage());
+
+            String wrongAuth = Base64.getEncoder().encodeToString("ceremony:wrong".getBytes(StandardCharsets.UTF_8));
+            Path wrong = Files.writeString(dir.resolve("wrong.json"),
+                    "{\"auths\":{\"" + tokens.host() + "\":{\"auth\":\"" + wrongAuth + "\"}}}");
+            SignerException refused = assertThrows(SignerException.class, () -> ResolvedImage.open(ref, null,
+                    new RegistryClient.Options(Set.of(), Optional.of(wrong), Duration.ofSeconds(30))));
+            assertTrue(refused.getMessage().startsWith("unauthorized for " + tokens.host() + "/team/app"), refused.getMessage());
+
+            String auth = Base64.getEncoder().encodeToString("ceremony:s3cret-pass".getBytes(StandardCharsets.UTF_8));
+            Path config = Files.writeString(dir.resolve("auth.json"),
+                    "{\"auths\":{\"" + tokens.host() + "\":{\"auth\":\"" + auth + "\"}}}");
+            RegistryClient.Options withAuth = new RegistryClient.Options(Set.of(), Optional.of(config), Duration.ofSeconds(30));
+            ResolvedImage image = ResolvedImage.open(ref, null, withAuth);
+            assertEquals(Optional.of(f.sgx1Signature), ConvertedImage.of(image).signatures().get(MemoryModel.SGX1));
+            assertEquals(f.sgx1Signature.mrenclave(), ImageMeasure.measure(image, java.util.EnumSet.of(MemoryModel.SGX1),
+                    1 << 20).get(MemoryModel.SGX1).mrenclave());
+
+            // Pushing needs a wider scope (pull,push, and pull on the repository blobs are mounted from):
+            // the registry challenges again and the client must ask for a new token with the same credentials.
+            byte[] newConfig = ImageRewrite.config(image.configBytes(),
+                    java.util.Map.of(MemoryModel.SGX1, Optional.of(f.sgx1Signature.unsigned().toBuilder().isvSvn(3).build())));
+            ImageReference target = ImageReference.parse("docker://" + tokens.host() + "/team/app-signed:1.0");
+            ImageWriter.Written pushed = ImageWriter.write(image, newConfig, target, withAuth);
+            assertTrue(tokens.scopesAsked.contains("repository:team/app:pull"), tokens.scopesAsked.toString());
+            assertTrue(tokens.scopesAsked.stream().anyMatch(s -> s.contains("repository:team/app-signed:pull,push")),
+                    tokens.scopesAsked.toString());
+            ImageReference direct = ImageReference.parse("docker://" + registry.host + "/team/app-signed:1.0");
+            assertEquals(pushed.manifestDigest(), ResolvedImage.open(direct, null).manifestDigest());
+
+            // A registry that points its challenge at a plain-HTTP token service elsewhere gets no credentials.
+            tokens.realm = "http://tokens.example.invalid/token";
+            SignerException clear = assertThrows(SignerException.class, () -> ResolvedImage.open(ref, null, withAuth));
+            assertEquals(tokens.host() + ": the token service http://tokens.example.invalid/token is not HTTPS; "
+                    + "credentials are only sent over TLS", clear.getMessage());
+        }
+    }
 }
