@@ -83,6 +83,13 @@ public final class EnclaveosSigner implements Callable<Integer>, Cli.Suite {
     @Option(names = "--passphrase-env", paramLabel = "VAR", description = "One shot: the variable holding the passphrase.")
     String passphraseEnv;
 
+    @Option(names = "--journal", paramLabel = "FILE", description = "One shot: keep the ceremony journal here "
+            + "(default: none kept; its last line's SHA-256 is printed).")
+    Path journal;
+
+    @Mixin
+    ImageOptions images;
+
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
@@ -124,6 +131,14 @@ public final class EnclaveosSigner implements Callable<Integer>, Cli.Suite {
             if (production) {
                 prepare.add("--production");
             }
+            List<String> imageOptions = new ArrayList<>();
+            if (images.platform != null) {
+                imageOptions.addAll(List.of("--platform", images.platform));
+            }
+            for (String host : images.insecureRegistries) {
+                imageOptions.addAll(List.of("--insecure-registry", host));
+            }
+            prepare.addAll(imageOptions);
             List<String> sign = new ArrayList<>(List.of("sign-offline", work.resolve("requests").toString(), "--key",
                     key.toString(), "--out", work.resolve("signatures").toString(), "--yes"));
             if (production) {
@@ -135,8 +150,12 @@ public final class EnclaveosSigner implements Callable<Integer>, Cli.Suite {
             if (passphraseEnv != null) {
                 sign.addAll(List.of("--passphrase-env", passphraseEnv));
             }
-            List<String> attach = List.of("attach", work.resolve("requests").toString(), "--signatures",
-                    work.resolve("signatures").toString());
+            if (journal != null) {
+                sign.addAll(List.of("--journal", journal.toString()));
+            }
+            List<String> attach = new ArrayList<>(List.of("attach", work.resolve("requests").toString(), "--signatures",
+                    work.resolve("signatures").toString()));
+            attach.addAll(imageOptions);
             for (List<String> step : List.of(prepare, sign, attach)) {
                 int rc = runStep(spec, step.toArray(String[]::new));
                 if (rc != 0) {

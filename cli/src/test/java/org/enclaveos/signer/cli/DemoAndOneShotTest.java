@@ -38,8 +38,12 @@ class DemoAndOneShotTest {
         PemKeys.writePrivateKey(PemKeys.generate("prod"), key);
         String target = "oci:" + dir.resolve("dst") + ":signed";
         CliRun r = CliRun.run(new EnclaveosSigner(), "--container", source.toString(), target, "--isvsvn", "4",
-                "--isvprodid", "0x10", "--production", "-key", key.toString(), "--memory-model", "all");
+                "--isvprodid", "0x10", "--production", "-key", key.toString(), "--memory-model", "all",
+                "--journal", dir.resolve("ceremony.jsonl").toString(), "--platform", "linux/amd64");
         assertEquals(0, r.exitCode(), r::toString);
+        CliRun journal = CliRun.run(new EnclaveosSigner(), "sign-offline", "--verify-journal", dir.resolve("ceremony.jsonl").toString());
+        assertEquals(0, journal.exitCode(), journal::toString);
+        assertTrue(journal.out().contains("4 lines, hash chain intact"), journal.out());
         CliRun v = CliRun.run(new EnclaveosSigner(), "verify", target, "--json", "--mrsigner",
                 PemKeys.loadSigningKey(key, PassphraseSource.NONE).mrsigner().hex());
         assertEquals(0, v.exitCode(), v::toString);
