@@ -94,4 +94,42 @@ class LauncherIT {
         assertEquals(4, verbose.exitCode());
         assertTrue(verbose.stderr().contains("at org.enclaveos.signer."), verbose.stderr());
     }
+
+    /**
+     * A layout manifest whose content (256 MiB) sits in an image layer: measured with a 48 MiB heap,
+     * so the content cannot be held in memory, and equal to measuring the same files from a directory.
+     */
+    @Test
+    void anImageLayoutsContentIsMeasuredInConstantMemory() throws Exception {
+        Tools.require("umoci");
+        Tools.Result demo = Tools.run(null, LAUNCHER, "demo", "--dir", dir.resolve("demo").toString());
+        assertEquals(0, demo.exitCode(), demo.stderr());
+        Path big = Files.createDirectories(dir.resolve("big"));
+        byte[] block = new byte[1 << 20];
+        for (int i = 0; i < block.length; i++) {
+            block[i] = (byte) (i * 31 + (i >> 12));
+        }
+        try (var out = Files.newOutputStream(big.resolve("code.bin"))) {
+            for (int i = 0; i < 256; i++) {
+                block[0] = (byte) i;
+                out.write(block);
+            }
+        }
+        Files.writeString(big.resolve("layout.json"), "{\"schema\": \"enclaveos-signer/layout/v1\", "
+                + "\"enclave\": {\"size\": \"0x10000000\", \"ssaFrameSize\": 1}, \"ranges\": [{\"name\": \"code\", "
+                + "\"offset\": 0, \"pages\": 65536, \"flags\": \"0x205\", "
+                + "\"content\": {\"file\": \"code.bin\", \"offset\": 0, \"length\": 268435456}}]}");
+        String image = dir.resolve("demo/image").toString();
+        Tools.ok("umoci", "insert", "--image", image + ":1.0", "--tag", "big", big.toString(), "/big");
+        Tools.ok("umoci", "config", "--image", image + ":big", "--tag", "big",
+                "--config.label", "org.enclaveos.layout.sgx1=/big/layout.json");
+
+        Tools.Result inImage = Tools.run(null, "env", "ENCLAVEOS_SIGNER_JAVA_OPTS=-Xmx48m", LAUNCHER, "measure",
+                "oci:" + image + ":big", "--memory-model", "sgx1");
+        assertEquals(0, inImage.exitCode(), inImage.stderr());
+        Tools.Result fromDirectory = Tools.run(null, LAUNCHER, "measure", big.resolve("layout.json").toString(),
+                "--memory-model", "sgx1");
+        assertEquals(0, fromDirectory.exitCode(), fromDirectory.stderr());
+        assertEquals(fromDirectory.out().substring(0, 64), inImage.out().substring(0, 64));
+    }
 }

@@ -1,13 +1,22 @@
 package org.enclaveos.signer.image;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.Comparator;
 import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.stream.Stream;
 
+import org.enclaveos.signer.ErrorKind;
 import org.enclaveos.signer.SignerException;
+import org.enclaveos.signer.io.AtomicFiles;
 import org.enclaveos.signer.layout.ContentSource;
 import org.enclaveos.signer.layout.LayoutBuilder;
 import org.enclaveos.signer.layout.LayoutManifest;
@@ -18,8 +27,10 @@ import org.enclaveos.signer.sgx.Hash256;
 /**
  * MRENCLAVE of each requested memory model of a converted image, from the layout files its labels
  * name. An SGXS layout is measured as it streams out of its layer; a layout manifest is read, then the
- * files it names (relative to its directory in the image) are fetched in one more scan, each at most
- * {@code maxFileSize} bytes, and measured with the shared prefix hashed once.
+ * files it names (relative to its directory in the image), each at most {@code maxFileSize} bytes, are
+ * copied out of their layers into a private temporary directory, and measured from there with the
+ * shared prefix hashed once. A manifest measures its files in enclave order, not in the order a tar
+ * stream yields them, so they need random access; on disk, memory stays the same for any size.
  */
 public final class ImageMeasure {
     public static final long DEFAULT_MAX_LAYOUT_SIZE = 1L << 30;
@@ -32,6 +43,26 @@ public final class ImageMeasure {
     }
 
     public static Map<MemoryModel, Result> measure(ResolvedImage image, Set<MemoryModel> models, long maxFileSize) {
+        Path spool;
+        try {
+            spool = Files.createTempDirectory("enclaveos-layout-"); // 0700 on POSIX
+        } catch (IOException e) {
+            throw new SignerException(ErrorKind.IO, "cannot create a temporary directory for layout content: "
+                    + AtomicFiles.describe(e), e);
+        }
+        try {
+            return measure(image, models, maxFileSize, spool);
+        } finally {
+            try (Stream<Path> s = Files.walk(spool)) {
+                s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            } catch (IOException ignored) {
+                // the directory is in the temporary area; nothing in it outlives the measurement's use
+            }
+        }
+    }
+
+    private static Map<MemoryModel, Result> measure(ResolvedImage image, Set<MemoryModel> models, long maxFileSize,
+                                                    Path spool) {
         ConvertedImage converted = ConvertedImage.of(image);
         // Both labels may name the same file: one manifest describing both models is the natural case.
         Map<String, Set<MemoryModel>> paths = new LinkedHashMap<>();
@@ -44,12 +75,13 @@ public final class ImageMeasure {
         Map<String, Hash256> sgxsResults = new HashMap<>();
         Map<String, Hash256> fileDigests = new HashMap<>();
         Map<String, LayoutManifest> manifests = new HashMap<>();
-        Map<String, byte[]> files = new HashMap<>();
+        Map<String, Path> files = new HashMap<>();
+        LayerScanner.FileReader keep = (path, content, size) -> files.put(path, spool(spool, files.size(), content));
         // One scan finds the layouts and, once a manifest is read, the files it names (when they come
         // later in the scan); only files the scan had already passed need a second read, of one layer.
         Map<String, Integer> missed = LayerScanner.findWanting(image, paths.keySet(), maxFileSize, (path, content, size) -> {
             if (!paths.containsKey(path)) {
-                files.put(path, content.readAllBytes());
+                keep.read(path, content, size);
                 return Set.of();
             }
             if (path.endsWith(".json")) {
@@ -73,8 +105,7 @@ public final class ImageMeasure {
         });
         Map<Integer, Set<String>> byLayer = new java.util.TreeMap<>();
         missed.forEach((path, layer) -> byLayer.computeIfAbsent(layer, k -> new TreeSet<>()).add(path));
-        byLayer.forEach((layer, wanted) -> LayerScanner.readFromLayer(image, layer, wanted, maxFileSize,
-                (path, content, size) -> files.put(path, content.readAllBytes())));
+        byLayer.forEach((layer, wanted) -> LayerScanner.readFromLayer(image, layer, wanted, maxFileSize, keep));
         Map<MemoryModel, Result> out = new EnumMap<>(MemoryModel.class);
         for (Map.Entry<String, Set<MemoryModel>> p : paths.entrySet()) {
             String path = p.getKey();
@@ -87,7 +118,12 @@ public final class ImageMeasure {
                 }
             } else {
                 String dir = path.substring(0, path.lastIndexOf('/') + 1);
-                ContentSource source = ContentSource.inMemory(file -> files.get(resolve(dir, file, path)));
+                ContentSource source = (file, offset) -> {
+                    Path copy = files.get(resolve(dir, file, path));
+                    InputStream in = copy == null ? InputStream.nullInputStream() : Files.newInputStream(copy);
+                    in.skipNBytes(copy == null ? 0 : offset);
+                    return in;
+                };
                 // All the models this manifest serves at once: their shared prefix is hashed once.
                 measured = LayoutBuilder.measure(manifest, p.getValue(), source);
             }
@@ -96,6 +132,21 @@ public final class ImageMeasure {
             }
         }
         return out;
+    }
+
+    /** Copies one wanted file out of its layer into the spool directory. */
+    private static Path spool(Path spool, int n, InputStream content) throws IOException {
+        Path copy = spool.resolve(Integer.toString(n));
+        try {
+            Files.copy(content, copy, StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException e) {
+            if (e.getMessage() != null && e.getMessage().contains("No space left")) {
+                throw new SignerException(ErrorKind.IO, spool + ": cannot hold the layout's content: "
+                        + AtomicFiles.describe(e) + " (set java.io.tmpdir, e.g. JAVA_TOOL_OPTIONS=-Djava.io.tmpdir=DIR)", e);
+            }
+            throw e;
+        }
+        return copy;
     }
 
     /** The files a manifest names (those whose content is measured), as absolute paths in the image. */
