@@ -66,7 +66,30 @@ public final class Cli {
 
     /** Parses and runs; returns the exit code. */
     public static int run(Object command, String... args) {
-        return commandLine(command, args).execute(args);
+        try {
+            return commandLine(command, args).execute(args);
+        } catch (OutOfMemoryError e) {
+            return outOfMemory(e, args);
+        }
+    }
+
+    /** Runs a configured CommandLine (a main method's last step); returns the exit code. */
+    public static int execute(CommandLine cl, String... args) {
+        try {
+            return cl.execute(args);
+        } catch (OutOfMemoryError e) {
+            return outOfMemory(e, args);
+        }
+    }
+
+    /** Not a bug report: say what to change, in one line (--verbose still shows where). */
+    private static int outOfMemory(OutOfMemoryError e, String... args) {
+        System.err.println(NAME + ": out of memory (" + e.getMessage() + "); give Java more with "
+                + "ENCLAVEOS_SIGNER_JAVA_OPTS=-Xmx4g (or java -Xmx4g -jar ...)");
+        if (Arrays.asList(args).contains("--verbose")) {
+            e.printStackTrace();
+        }
+        return ErrorKind.INTERNAL.exitCode();
     }
 
     /** The exit codes for --help, straight from {@link ErrorKind} so the list cannot drift. */

@@ -290,6 +290,6 @@ public final class SignOfflineCommand implements Callable<Integer> {
         cl.addSubcommand(new org.enclaveos.signer.cli.KeygenCommand());
         cl.addSubcommand(new org.enclaveos.signer.cli.InspectCommand());
         cl.addSubcommand(new org.enclaveos.signer.cli.VerifyCommand());
-        System.exit(cl.execute(args));
+        System.exit(Cli.execute(cl, args));
     }
 }
