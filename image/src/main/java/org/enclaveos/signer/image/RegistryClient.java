@@ -10,17 +10,13 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
-import com.fasterxml.jackson.databind.JsonNode;
 
 import org.enclaveos.signer.ErrorKind;
 import org.enclaveos.signer.SignerException;
@@ -32,12 +28,11 @@ import org.enclaveos.signer.sgx.Hash256;
  * fields, so it cannot give us the raw bytes a digest is computed over; we use jib-core for what it
  * does well, credentials (docker config.json and credential helpers), see {@link RegistryCredentials}.
  * TLS always, except for loopback registries (as docker does) and hosts named with
- * {@code --insecure-registry}. Bearer-token and basic authentication.
+ * {@code --insecure-registry}. Bearer-token and basic authentication: {@link RegistryAuth}.
  */
 public final class RegistryClient implements BlobStore {
     private static final String ACCEPT = String.join(",", MediaTypes.OCI_MANIFEST, MediaTypes.OCI_INDEX,
             MediaTypes.DOCKER_MANIFEST, MediaTypes.DOCKER_LIST);
-    private static final Pattern PARAM = Pattern.compile("(\\w+)=\"([^\"]*)\"");
 
     /** How to reach registries. */
     public record Options(Set<String> insecureRegistries, Optional<Path> authFile, Duration timeout) {
@@ -57,9 +52,9 @@ public final class RegistryClient implements BlobStore {
     private final String base;
     private final Map<String, byte[]> manifests = new HashMap<>();
     private final AtomicLong bytesFetched = new AtomicLong();
+    private final RegistryAuth auth;
+    /** The Authorization header for the next request: set once a challenge has been answered. */
     private String authorization;
-    /** The credentials for this registry, looked up once (a credential helper is a process to run). */
-    private Optional<String[]> credentials;
 
     public RegistryClient(ImageReference ref, Options options) {
         this.ref = ref;
@@ -69,6 +64,7 @@ public final class RegistryClient implements BlobStore {
         this.base = (plain ? "http://" : "https://") + host + "/v2/" + ref.repository();
         this.http = HttpClient.newBuilder().connectTimeout(options.timeout()).followRedirects(HttpClient.Redirect.NORMAL)
                 .build();
+        this.auth = new RegistryAuth(ref, options, http);
     }
 
     private final AtomicLong bytesUploaded = new AtomicLong();
@@ -234,7 +230,7 @@ public final class RegistryClient implements BlobStore {
             }
             if (status == 401 && !authenticated) {
                 authenticated = true;
-                authenticate(response.headers().firstValue("WWW-Authenticate").orElse(""));
+                authorization = auth.answer(response.headers().firstValue("WWW-Authenticate").orElse(""));
                 continue;
             }
             if (status == 401 || status == 403) {
@@ -257,84 +253,6 @@ public final class RegistryClient implements BlobStore {
             Thread.currentThread().interrupt();
             throw new SignerException(ErrorKind.REGISTRY, "interrupted", e);
         }
-    }
-
-    private void authenticate(String challenge) {
-        Optional<String[]> creds = credentials();
-        if (challenge.regionMatches(true, 0, "Basic", 0, 5)) {
-            String[] c = creds.orElseThrow(() -> new SignerException(ErrorKind.REGISTRY, ref.registry()
-                    + " asks for credentials and none are configured (docker login, or REGISTRY_AUTH_FILE)"));
-            authorization = "Basic " + basic(c);
-            return;
-        }
-        if (!challenge.regionMatches(true, 0, "Bearer", 0, 6)) {
-            throw new SignerException(ErrorKind.REGISTRY, ref.registry() + ": unsupported authentication '" + challenge + "'");
-        }
-        Map<String, String> p = new HashMap<>();
-        Matcher m = PARAM.matcher(challenge);
-        while (m.find()) {
-            p.put(m.group(1), m.group(2));
-        }
-        String realm = p.get("realm");
-        if (realm == null) {
-            throw new SignerException(ErrorKind.REGISTRY, ref.registry() + ": bearer challenge without a realm");
-        }
-        URI realmUri;
-        try {
-            realmUri = URI.create(realm);
-        } catch (IllegalArgumentException e) {
-            throw new SignerException(ErrorKind.REGISTRY, ref.registry() + ": bearer challenge with a bad realm '" + realm + "'");
-        }
-        String realmHost = realmUri.getHost() == null ? "" : realmUri.getHost();
-        boolean realmLoopback = realmHost.equals("127.0.0.1") || realmHost.equals("localhost") || realmHost.equals("[::1]");
-        if (!"https".equalsIgnoreCase(realmUri.getScheme()) && !realmLoopback
-                && !options.insecureRegistries().contains(realmUri.getAuthority())) {
-            // The credentials would go in clear text to wherever the registry pointed.
-            throw new SignerException(ErrorKind.REGISTRY, ref.registry() + ": the token service " + realm
-                    + " is not HTTPS; credentials are only sent over TLS");
-        }
-        String scope = p.getOrDefault("scope", "repository:" + ref.repository() + ":pull,push");
-        StringBuilder url = new StringBuilder(realm).append(realm.contains("?") ? "&" : "?").append("scope=")
-                .append(URLEncoder.encode(scope, StandardCharsets.UTF_8));
-        if (p.containsKey("service")) {
-            url.append("&service=").append(URLEncoder.encode(p.get("service"), StandardCharsets.UTF_8));
-        }
-        HttpRequest.Builder token = HttpRequest.newBuilder(URI.create(url.toString())).timeout(options.timeout()).GET();
-        creds.ifPresent(c -> token.header("Authorization", "Basic " + basic(c)));
-        try {
-            HttpResponse<byte[]> r = http.send(token.build(), HttpResponse.BodyHandlers.ofByteArray());
-            if (r.statusCode() != 200) {
-                throw new SignerException(ErrorKind.REGISTRY, "unauthorized for " + ref.registry() + "/" + ref.repository()
-                        + ": the token service answered HTTP " + r.statusCode());
-            }
-            JsonNode body = ImageDocuments.parse(r.body(), "token response");
-            String t = body.path("token").asText(body.path("access_token").asText(""));
-            if (t.isEmpty()) {
-                throw new SignerException(ErrorKind.REGISTRY, ref.registry() + ": the token service returned no token");
-            }
-            authorization = "Bearer " + t;
-        } catch (IOException e) {
-            throw new SignerException(ErrorKind.REGISTRY, ref.registry() + ": token service: " + e, e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new SignerException(ErrorKind.REGISTRY, ref.registry() + ": interrupted", e);
-        }
-    }
-
-    /**
-     * Every token request carries them: a registry challenges again whenever a request needs a wider
-     * scope (push after pull, pull on the repository a blob is mounted from), and a token asked for
-     * anonymously then would not cover a private repository.
-     */
-    private Optional<String[]> credentials() {
-        if (credentials == null) {
-            credentials = RegistryCredentials.find(ref.registry(), options.authFile());
-        }
-        return credentials;
-    }
-
-    private static String basic(String[] c) {
-        return Base64.getEncoder().encodeToString((c[0] + ":" + c[1]).getBytes(StandardCharsets.UTF_8));
     }
 
     private byte[] readBounded(HttpResponse<InputStream> r, int limit, String what) {
