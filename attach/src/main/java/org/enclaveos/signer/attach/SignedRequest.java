@@ -1,6 +1,5 @@
 package org.enclaveos.signer.attach;
 
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -8,7 +7,6 @@ import org.enclaveos.signer.ErrorKind;
 import org.enclaveos.signer.SignerException;
 import org.enclaveos.signer.crypto.SigstructVerifier;
 import org.enclaveos.signer.crypto.Verification;
-import org.enclaveos.signer.io.AtomicFiles;
 import org.enclaveos.signer.request.RequestSet;
 import org.enclaveos.signer.request.SigningResponse;
 import org.enclaveos.signer.sgx.Sigstruct;
@@ -46,12 +44,8 @@ record SignedRequest(RequestSet.Loaded request, Sigstruct sigstruct) {
         });
         Path responseFile = signatures.resolve(request.id() + SigningResponse.FILE_SUFFIX);
         if (Files.exists(responseFile)) {
-            SigningResponse response;
-            try {
-                response = SigningResponse.parse(Files.readAllBytes(responseFile), responseFile.toString());
-            } catch (IOException e) {
-                throw new SignerException(ErrorKind.IO, responseFile + ": cannot read: " + AtomicFiles.describe(e), e);
-            }
+            SigningResponse response = SigningResponse.parse(org.enclaveos.signer.io.SmallFiles.read(responseFile,
+                    org.enclaveos.signer.request.RequestJson.MAX_BYTES, "response file"), responseFile.toString());
             if (!request.fileSha256().hex().equals(response.requestSha256())) {
                 throw new SignerException(ErrorKind.INTEGRITY, responseFile + ": answers request sha256 "
                         + response.requestSha256() + ", not " + request.file() + " (sha256 " + request.fileSha256() + ")");

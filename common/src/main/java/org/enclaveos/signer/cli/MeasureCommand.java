@@ -138,7 +138,8 @@ public final class MeasureCommand implements Callable<Integer> {
 
     /** A layout manifest: MRENCLAVE per memory model, their common prefix hashed once. */
     private int measureManifest() throws IOException {
-        LayoutManifest manifest = LayoutManifest.parse(java.nio.file.Files.readAllBytes(file), file.toString());
+        LayoutManifest manifest = LayoutManifest.parse(org.enclaveos.signer.io.SmallFiles.read(file,
+                LayoutManifest.MAX_BYTES, "layout manifest"), file.toString());
         ContentSource content = ContentSource.directory(file.toAbsolutePath().getParent());
         Set<MemoryModel> models = manifest.models();
         if (memoryModel != null) {

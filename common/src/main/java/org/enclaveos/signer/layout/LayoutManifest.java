@@ -29,6 +29,8 @@ public record LayoutManifest(long enclaveSize, long ssaFrameSize, List<Range> ra
     /** Inline content is for small things (a TCS, a config page); large content belongs in a file. */
     public static final int MAX_INLINE_BYTES = 1 << 16;
     public static final int MAX_RANGES = 1 << 16;
+    /** The largest manifest read: MAX_RANGES ranges of a few hundred bytes each. */
+    public static final int MAX_BYTES = MAX_RANGES * 512;
 
     /** Where a range's bytes come from. */
     public sealed interface Content permits Zero, Fill, Inline, FileBytes {

@@ -124,16 +124,6 @@ public final class RequestSet {
     }
 
     private static byte[] read(Path file) {
-        try {
-            long size = Files.size(file);
-            if (size > RequestJson.MAX_BYTES) {
-                throw SignerException.malformed(file + ": " + size + " bytes is larger than any request file");
-            }
-            return Files.readAllBytes(file);
-        } catch (java.nio.file.NoSuchFileException e) {
-            throw new SignerException(ErrorKind.IO, file + ": no such file");
-        } catch (IOException e) {
-            throw new SignerException(ErrorKind.IO, file + ": cannot read: " + AtomicFiles.describe(e), e);
-        }
+        return org.enclaveos.signer.io.SmallFiles.read(file, RequestJson.MAX_BYTES, "request file");
     }
 }

@@ -85,7 +85,7 @@ public final class ImageMeasure {
                 return Set.of();
             }
             if (path.endsWith(".json")) {
-                if (size > LayoutManifest.MAX_RANGES * 512L) {
+                if (size > LayoutManifest.MAX_BYTES) {
                     throw SignerException.malformed(image.reference() + ": " + path + " is too large for a layout manifest");
                 }
                 byte[] json = content.readAllBytes();

@@ -1,13 +1,9 @@
 package org.enclaveos.signer.prepare;
 
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.EnumSet;
 import java.util.Set;
 
-import org.enclaveos.signer.ErrorKind;
-import org.enclaveos.signer.SignerException;
 import org.enclaveos.signer.layout.ContentSource;
 import org.enclaveos.signer.layout.LayoutBuilder;
 import org.enclaveos.signer.layout.LayoutManifest;
@@ -19,12 +15,7 @@ record LayoutSource(MemoryModel model, Hash256 mrenclave, Hash256 sha256) {
 
     /** @param model the model asked for, or null: the manifest's only model, or sgx1 when it has both */
     static LayoutSource measure(Path file, MemoryModel model) {
-        byte[] json;
-        try {
-            json = Files.readAllBytes(file);
-        } catch (IOException e) {
-            throw new SignerException(ErrorKind.IO, file + ": cannot read: " + e.getMessage(), e);
-        }
+        byte[] json = org.enclaveos.signer.io.SmallFiles.read(file, LayoutManifest.MAX_BYTES, "layout manifest");
         LayoutManifest manifest = LayoutManifest.parse(json, file.toString());
         Set<MemoryModel> present = manifest.models();
         MemoryModel m = model != null ? model : present.size() == 1 ? present.iterator().next() : MemoryModel.SGX1;

@@ -2,7 +2,6 @@ package org.enclaveos.signer.signoffline;
 
 import java.io.IOException;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -44,14 +43,10 @@ final class PayloadExchange {
     static Ceremony.Signer importer(Path dir, VerifyingKey key) {
         return l -> {
             Path file = dir.resolve(l.id() + SIGNATURE_SUFFIX);
-            byte[] signature;
-            try {
-                signature = Files.readAllBytes(file);
-            } catch (NoSuchFileException e) {
+            if (!Files.exists(file)) {
                 throw new SignerException(ErrorKind.IO, file + ": no such file (expected the signature of " + l.id() + ")");
-            } catch (IOException e) {
-                throw new SignerException(ErrorKind.IO, file + ": cannot read: " + AtomicFiles.describe(e), e);
             }
+            byte[] signature = org.enclaveos.signer.io.SmallFiles.read(file, 4096, "signature file");
             if (signature.length != KeyRules.MODULUS_BYTES) {
                 throw new SignerException(ErrorKind.MALFORMED_INPUT, file + ": " + signature.length + " bytes, expected "
                         + KeyRules.MODULUS_BYTES + " (a raw RSA-3072 signature, big-endian, as openssl writes it)");

@@ -1,10 +1,8 @@
 package org.enclaveos.signer.signoffline;
 
 import java.io.Console;
-import java.io.IOException;
 import java.nio.CharBuffer;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 
@@ -28,23 +26,20 @@ final class Secrets {
      */
     static char[] read(String what, Path file, String env, String prompt, String hint) {
         if (file != null) {
+            // A passphrase or PIN file holds one line; anything near this size is not one.
+            byte[] raw = org.enclaveos.signer.io.SmallFiles.read(file, 4096, what + " file");
             try {
-                byte[] raw = Files.readAllBytes(file);
-                try {
-                    CharBuffer chars = StandardCharsets.UTF_8.decode(java.nio.ByteBuffer.wrap(raw));
-                    int end = 0;
-                    while (end < chars.limit() && chars.get(end) != '\n' && chars.get(end) != '\r') {
-                        end++;
-                    }
-                    char[] secret = new char[end];
-                    chars.get(0, secret);
-                    Arrays.fill(chars.array(), '\0');
-                    return secret;
-                } finally {
-                    Arrays.fill(raw, (byte) 0);
+                CharBuffer chars = StandardCharsets.UTF_8.decode(java.nio.ByteBuffer.wrap(raw));
+                int end = 0;
+                while (end < chars.limit() && chars.get(end) != '\n' && chars.get(end) != '\r') {
+                    end++;
                 }
-            } catch (IOException e) {
-                throw new SignerException(ErrorKind.IO, file + ": cannot read the " + what + " file");
+                char[] secret = new char[end];
+                chars.get(0, secret);
+                Arrays.fill(chars.array(), '\0');
+                return secret;
+            } finally {
+                Arrays.fill(raw, (byte) 0);
             }
         }
         if (env != null) {

@@ -1,0 +1,46 @@
+package org.enclaveos.signer.io;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import org.enclaveos.signer.ErrorKind;
+import org.enclaveos.signer.SignerException;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class SmallFilesTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void readsUpToTheLimitAndRefusesOneByteMoreWithoutLoadingIt() throws IOException {
+        Path exact = Files.write(dir.resolve("exact"), new byte[100]);
+        assertArrayEquals(new byte[100], SmallFiles.read(exact, 100, "signature file"));
+        Path big = Files.write(dir.resolve("big"), new byte[101]);
+        SignerException e = assertThrows(SignerException.class, () -> SmallFiles.read(big, 100, "signature file"));
+        assertEquals(ErrorKind.MALFORMED_INPUT, e.kind());
+        assertEquals(big + ": larger than any signature file (at most 100 bytes)", e.getMessage());
+    }
+
+    @Test
+    void aMissingFileOrADirectoryIsAnIoErrorNamingIt() {
+        SignerException missing = assertThrows(SignerException.class, () -> SmallFiles.read(dir.resolve("nope"), 10, "x"));
+        assertEquals(ErrorKind.IO, missing.kind());
+        assertEquals(dir.resolve("nope") + ": no such file", missing.getMessage());
+        SignerException directory = assertThrows(SignerException.class, () -> SmallFiles.read(dir, 10, "x"));
+        assertEquals(ErrorKind.IO, directory.kind());
+        assertEquals(true, directory.getMessage().startsWith(dir + ": cannot read: "), directory.getMessage());
+    }
+
+    @Test
+    void aPipeThatNeverEndsIsCutAtTheLimit() throws Exception {
+        // /dev/zero claims size 0 and never ends: the size is not trusted, the read is bounded.
+        SignerException e = assertThrows(SignerException.class, () -> SmallFiles.read(Path.of("/dev/zero"), 4096, "passphrase file"));
+        assertEquals(ErrorKind.MALFORMED_INPUT, e.kind());
+    }
+}
