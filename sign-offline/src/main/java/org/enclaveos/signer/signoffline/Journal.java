@@ -1,6 +1,8 @@
 package org.enclaveos.signer.signoffline;
 
+import java.io.BufferedInputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
@@ -8,7 +10,6 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Instant;
-import java.util.Arrays;
 import java.util.List;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -85,51 +86,64 @@ final class Journal {
         append("journal-recovered", note);
     }
 
+    /** No line we write comes near this (a ceremony-start line lists every request by two hashes). */
+    static final int MAX_LINE = 64 << 20;
+
+    /** Reads line by line: a journal grows with every ceremony, memory must not. */
     private static Tail scan(Path file, boolean allowTornTail) {
-        byte[] all;
-        try {
-            all = Files.readAllBytes(file);
+        String prev = GENESIS;
+        long n = 0;
+        long offset = 0;
+        try (InputStream in = new BufferedInputStream(Files.newInputStream(file), 1 << 16)) {
+            java.io.ByteArrayOutputStream line = new java.io.ByteArrayOutputStream();
+            for (int c; ; ) {
+                line.reset();
+                while ((c = in.read()) >= 0 && c != '\n') {
+                    if (line.size() == MAX_LINE) {
+                        throw broken(file, n + 1, "longer than " + MAX_LINE + " bytes: not a journal line");
+                    }
+                    line.write(c);
+                }
+                if (c < 0 && line.size() == 0) {
+                    return new Tail(n, prev, offset, null);
+                }
+                n++;
+                if (c < 0) {
+                    if (allowTornTail) {
+                        return new Tail(n - 1, prev, offset, line.toByteArray());
+                    }
+                    throw broken(file, n, "the line is incomplete (no newline): an interrupted write or a truncated file");
+                }
+                byte[] bytes = line.toByteArray();
+                prev = check(file, n, bytes, prev);
+                offset += bytes.length + 1;
+            }
         } catch (NoSuchFileException e) {
             throw new SignerException(ErrorKind.IO, file + ": no such file");
         } catch (IOException e) {
             throw new SignerException(ErrorKind.IO, file + ": cannot read: " + AtomicFiles.describe(e), e);
         }
-        String prev = GENESIS;
-        long n = 0;
-        int start = 0;
-        while (start < all.length) {
-            int end = start;
-            while (end < all.length && all[end] != '\n') {
-                end++;
-            }
-            n++;
-            if (end == all.length) {
-                if (allowTornTail) {
-                    return new Tail(n - 1, prev, start, Arrays.copyOfRange(all, start, end));
-                }
-                throw broken(file, n, "the line is incomplete (no newline): an interrupted write or a truncated file");
-            }
-            byte[] line = Arrays.copyOfRange(all, start, end);
-            JsonNode node;
-            try {
-                node = MAPPER.readTree(line);
-            } catch (IOException e) {
-                throw broken(file, n, "not a JSON object");
-            }
-            if (node == null || !node.isObject()) {
-                throw broken(file, n, "not a JSON object");
-            }
-            if (node.path("seq").asLong(-1) != n) {
-                throw broken(file, n, "seq is " + node.path("seq") + ", expected " + n + " (a line was removed or moved)");
-            }
-            if (!prev.equals(node.path("prev").asText())) {
-                throw broken(file, n, "prev is " + node.path("prev").asText() + ", but the SHA-256 of "
-                        + (n == 1 ? "nothing (first line)" : "line " + (n - 1)) + " is " + prev);
-            }
-            prev = Hash256.sha256(line).hex();
-            start = end + 1;
+    }
+
+    /** Checks line {@code n} against the chain so far; returns its hash, the next line's {@code prev}. */
+    private static String check(Path file, long n, byte[] line, String prev) {
+        JsonNode node;
+        try {
+            node = MAPPER.readTree(line);
+        } catch (IOException e) {
+            throw broken(file, n, "not a JSON object");
         }
-        return new Tail(n, prev, all.length, null);
+        if (node == null || !node.isObject()) {
+            throw broken(file, n, "not a JSON object");
+        }
+        if (node.path("seq").asLong(-1) != n) {
+            throw broken(file, n, "seq is " + node.path("seq") + ", expected " + n + " (a line was removed or moved)");
+        }
+        if (!prev.equals(node.path("prev").asText())) {
+            throw broken(file, n, "prev is " + node.path("prev").asText() + ", but the SHA-256 of "
+                    + (n == 1 ? "nothing (first line)" : "line " + (n - 1)) + " is " + prev);
+        }
+        return Hash256.sha256(line).hex();
     }
 
     private static SignerException broken(Path file, long line, String why) {
