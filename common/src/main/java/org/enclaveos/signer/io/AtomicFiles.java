@@ -91,17 +91,17 @@ public final class AtomicFiles {
     }
 
     /**
-     * Removes temporary files a killed writer left for {@code target} (hidden, named after it, ending
-     * in .tmp). They never carried a final name, so nothing can have read them as an output.
+     * Removes the temporary files a killed writer left in {@code dir} (hidden, ending in .tmp, as
+     * {@link #createNew} names them). They never carried a final name, so nothing can have read them
+     * as an output. One listing for the whole directory: a caller that cleaned per output file would
+     * list a directory of n files n times.
      */
-    public static void deleteStaleTemps(Path target) {
-        Path dir = target.toAbsolutePath().getParent();
-        String prefix = "." + target.getFileName() + ".";
+    public static void deleteStaleTemps(Path dir) {
         if (!Files.isDirectory(dir)) {
             return;
         }
         try (java.nio.file.DirectoryStream<Path> stale = Files.newDirectoryStream(dir,
-                p -> p.getFileName().toString().startsWith(prefix) && p.getFileName().toString().endsWith(".tmp"))) {
+                p -> p.getFileName().toString().startsWith(".") && p.getFileName().toString().endsWith(".tmp"))) {
             for (Path p : stale) {
                 deleteQuietly(p);
             }

@@ -147,6 +147,7 @@ final class Ceremony {
         } catch (IOException e) {
             throw new SignerException(ErrorKind.IO, plan.out() + ": cannot create: " + AtomicFiles.describe(e), e);
         }
+        AtomicFiles.deleteStaleTemps(plan.out()); // left by a ceremony that was killed while writing
         ObjectNode start = Journal.fields();
         start.put("ceremonyId", ceremonyId);
         start.put("mrsigner", plan.signer() == null ? null : plan.signer().mrsigner().hex());
@@ -240,8 +241,6 @@ final class Ceremony {
 
     private static Done complete(Item i, Path out, Sigstruct result, String toolVersion) {
         Path ssFile = i.sigstructFile(out);
-        AtomicFiles.deleteStaleTemps(ssFile); // left by a ceremony that was killed while writing
-        AtomicFiles.deleteStaleTemps(i.responseFile(out));
         if (i.status() == Status.TO_SIGN) {
             AtomicFiles.createOrConfirm(ssFile, result.toBytes(), false);
         }
