@@ -110,6 +110,19 @@ public final class AtomicFiles {
         }
     }
 
+    /**
+     * Flushes a directory's entries to disk: the names {@link #createNew} linked are durable only
+     * once their directory is. A caller that records "written" elsewhere (a journal) calls this
+     * first, once for everything written since the last call.
+     */
+    public static void syncDirectory(Path dir) {
+        try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
+            ch.force(true);
+        } catch (IOException e) {
+            throw new SignerException(ErrorKind.IO, dir + ": cannot flush the directory to disk: " + describe(e), e);
+        }
+    }
+
     private static boolean sameContent(Path target, byte[] content) {
         try {
             return Files.size(target) == content.length && Arrays.equals(Files.readAllBytes(target), content);

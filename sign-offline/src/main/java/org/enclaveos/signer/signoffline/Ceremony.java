@@ -183,9 +183,15 @@ final class Ceremony {
                     try {
                         done = await(ahead.poll());
                     } catch (SignerException e) {
-                        // What finished before the failure is on disk: journal it, then report the failure.
+                        // What finished before the failure is on disk: journal it, then report the failure
+                        // (the first one: a full disk may refuse the journal too).
                         if (!lines.isEmpty()) {
-                            journal.append(lines);
+                            try {
+                                AtomicFiles.syncDirectory(plan.out());
+                                journal.append(lines);
+                            } catch (SignerException journalFailure) {
+                                e.addSuppressed(journalFailure);
+                            }
                         }
                         throw e;
                     }
@@ -203,6 +209,8 @@ final class Ceremony {
                         signed++;
                     }
                 } while (!ahead.isEmpty() && ahead.peek().isDone());
+                // The outputs' names must be on disk before the lines that say they are written.
+                AtomicFiles.syncDirectory(plan.out());
                 journal.append(lines);
             }
         } catch (SignerException e) {
@@ -211,7 +219,11 @@ final class Ceremony {
             failed.put("ceremonyId", ceremonyId);
             failed.put("error", e.getMessage());
             failed.put("signed", signed);
-            journal.append("ceremony-failed", failed);
+            try {
+                journal.append("ceremony-failed", failed);
+            } catch (SignerException journalFailure) {
+                e.addSuppressed(journalFailure); // the cause the operator needs is the first failure
+            }
             throw e;
         } finally {
             pool.shutdownNow();
