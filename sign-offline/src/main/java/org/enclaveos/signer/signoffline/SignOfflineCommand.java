@@ -171,11 +171,13 @@ public final class SignOfflineCommand implements Callable<Integer> {
             return 0;
         }
         confirm(plan, err);
-        Journal j = Journal.open(journal != null ? journal : out.resolve(DEFAULT_JOURNAL));
-        // Signing is CPU work: one signer per core. Writing the outputs has its own threads (Ceremony).
-        int workers = Runtime.getRuntime().availableProcessors();
-        Ceremony.Result result = Ceremony.run(plan, signer, workers, j, ceremonyId, keySource, VersionProvider.version());
-        report(plan, result, j);
+        try (OutputLock lock = OutputLock.acquire(out)) {
+            Journal j = Journal.open(journal != null ? journal : out.resolve(DEFAULT_JOURNAL));
+            // Signing is CPU work: one signer per core. Writing the outputs has its own threads (Ceremony).
+            int workers = Runtime.getRuntime().availableProcessors();
+            Ceremony.Result result = Ceremony.run(plan, signer, workers, j, ceremonyId, keySource, VersionProvider.version());
+            report(plan, result, j);
+        }
         return 0;
     }
 

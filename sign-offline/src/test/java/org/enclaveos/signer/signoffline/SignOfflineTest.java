@@ -212,6 +212,23 @@ class SignOfflineTest {
     }
 
     @Test
+    void aSecondCeremonyOnTheSameOutputIsRefusedBeforeWritingAnything() throws IOException {
+        Path req = Requests.write(dir.resolve("req"), 2, null);
+        Path out = dir.resolve("signed");
+        try (OutputLock first = OutputLock.acquire(out)) {
+            CliRun second = sign(req.toString(), "--key", keyFile.toString(), "--out", out.toString(), "--yes");
+            assertEquals(3, second.exitCode(), second::toString);
+            assertEquals("enclaveos-signer: " + out + ": another sign-offline is writing here (it holds .sign-offline.lock); "
+                    + "wait for it to finish, or choose another --out", second.lastErrLine());
+            try (var s = Files.list(out)) {
+                assertEquals(List.of(OutputLock.FILE_NAME), s.map(p -> p.getFileName().toString()).toList());
+            }
+        }
+        // Released: the same command now runs.
+        assertEquals(0, sign(req.toString(), "--key", keyFile.toString(), "--out", out.toString(), "--yes").exitCode());
+    }
+
+    @Test
     void verifyJournalFindsTheFirstBrokenLine() throws IOException {
         Path req = Requests.write(dir.resolve("req"), 2, null);
         Path out = dir.resolve("signed");
