@@ -91,6 +91,42 @@ class RegistryTest {
         }
     }
 
+    /** A docker credential helper (as for ECR, GCR, ACR), found on PATH and run by jib-core. */
+    @Test
+    void credentialsFromADockerCredentialHelper() throws Exception {
+        Tools.require("htpasswd");
+        Path bin = Files.createDirectories(Path.of(System.getProperty("enclaveos.testBin")));
+        Path helper = bin.resolve("docker-credential-enclaveos-test");
+        // The helper protocol: "get" with the server on stdin, the credentials as JSON on stdout.
+        Files.writeString(helper, "#!/bin/sh\n[ \"$1\" = get ] || exit 1\nread server\n"
+                + "echo \"$server\" >> \"$0.log\"\n"
+                + "printf '{\"ServerURL\":\"%s\",\"Username\":\"ceremony\",\"Secret\":\"%s\"}' \"$server\" "
+                + "\"$(cat \"$0.secret\")\"\n");
+        helper.toFile().setExecutable(true);
+        Path htpasswd = dir.resolve("htpasswd");
+        Files.write(htpasswd, Tools.ok("htpasswd", "-Bbn", "ceremony", "s3cret-pass"));
+        ConvertedImageFixture f = new ConvertedImageFixture();
+        ImageReference local = f.write(dir.resolve("oci"));
+        try (LocalRegistry registry = LocalRegistry.start(dir.resolve("registry"), htpasswd)) {
+            registry.push(local, "app:1.0", "ceremony:s3cret-pass");
+            ImageReference ref = ImageReference.parse(registry.host + "/app:1.0");
+            Path config = Files.writeString(dir.resolve("config.json"),
+                    "{\"credHelpers\":{\"" + registry.host + "\":\"enclaveos-test\"}}");
+            RegistryClient.Options options = new RegistryClient.Options(Set.of(), Optional.of(config), Duration.ofSeconds(30));
+
+            Files.writeString(Path.of(helper + ".secret"), "s3cret-pass");
+            ResolvedImage image = ResolvedImage.open(ref, null, options);
+            assertEquals(Optional.of(f.sgx1Signature), ConvertedImage.of(image).signatures().get(MemoryModel.SGX1));
+            assertTrue(Files.readString(Path.of(helper + ".log")).contains(registry.host), "the helper was asked");
+
+            Files.writeString(Path.of(helper + ".secret"), "stale-token");
+            SignerException refused = assertThrows(SignerException.class, () -> ResolvedImage.open(ref, null, options));
+            assertEquals(ErrorKind.REGISTRY, refused.kind());
+            assertTrue(refused.getMessage().startsWith("unauthorized for " + registry.host + "/app"), refused.getMessage());
+            assertTrue(!refused.getMessage().contains("stale-token"), "the secret is not in the message");
+        }
+    }
+
     @Test
     void bearerTokenRegistryPullsAndPushesWithTheAuthFilesCredentials() throws Exception {
         ConvertedImageFixture f = new ConvertedImageFixture();
