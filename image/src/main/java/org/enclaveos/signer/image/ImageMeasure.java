@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.Comparator;
 import java.util.EnumMap;
 import java.util.HashMap;
@@ -134,19 +133,31 @@ public final class ImageMeasure {
         return out;
     }
 
-    /** Copies one wanted file out of its layer into the spool directory. */
+    /**
+     * Copies one wanted file out of its layer into the spool directory. A failed read of the layer
+     * stays an IOException (the scanner reads a broken layer again); a failed write is the local
+     * disk's, reported as such.
+     */
     private static Path spool(Path spool, int n, InputStream content) throws IOException {
         Path copy = spool.resolve(Integer.toString(n));
-        try {
-            Files.copy(content, copy, StandardCopyOption.REPLACE_EXISTING);
-        } catch (IOException e) {
-            if (e.getMessage() != null && e.getMessage().contains("No space left")) {
-                throw new SignerException(ErrorKind.IO, spool + ": cannot hold the layout's content: "
-                        + AtomicFiles.describe(e) + " (set java.io.tmpdir, e.g. JAVA_TOOL_OPTIONS=-Djava.io.tmpdir=DIR)", e);
+        byte[] buf = new byte[1 << 16];
+        try (java.io.OutputStream out = Files.newOutputStream(copy)) {
+            for (int r; (r = content.read(buf)) > 0; ) {
+                try {
+                    out.write(buf, 0, r);
+                } catch (IOException e) {
+                    throw spoolFailure(spool, e);
+                }
             }
-            throw e;
+        } catch (java.nio.file.FileSystemException e) {
+            throw spoolFailure(spool, e); // creating or closing the copy
         }
         return copy;
+    }
+
+    private static SignerException spoolFailure(Path spool, IOException e) {
+        return new SignerException(ErrorKind.IO, spool + ": cannot hold the layout's content: " + AtomicFiles.describe(e)
+                + " (another temporary directory: ENCLAVEOS_SIGNER_JAVA_OPTS=-Djava.io.tmpdir=DIR)", e);
     }
 
     /** The files a manifest names (those whose content is measured), as absolute paths in the image. */
