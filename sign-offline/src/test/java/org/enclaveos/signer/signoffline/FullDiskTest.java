@@ -3,7 +3,6 @@ package org.enclaveos.signer.signoffline;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -19,55 +18,14 @@ import org.enclaveos.signer.crypto.SigningKey;
 import org.enclaveos.signer.crypto.SigstructVerifier;
 import org.enclaveos.signer.sgx.Sigstruct;
 import org.enclaveos.signer.testing.CliRun;
-import org.enclaveos.signer.testing.Tools;
-import org.junit.jupiter.api.AfterEach;
+import org.enclaveos.signer.testing.SmallDisk;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/**
- * A ceremony whose output file system fills up, on a real 48 KiB tmpfs. Mounting needs root, or sudo
- * without a password (what the test script uses to install packages); elsewhere the test skips with
- * a message.
- */
+/** A ceremony whose output file system fills up, on a real 48 KiB tmpfs ({@link SmallDisk}). */
 class FullDiskTest {
     @TempDir
     Path dir;
-    private Path mounted;
-
-    @AfterEach
-    void unmount() {
-        if (mounted != null) {
-            asRoot("umount", mounted.toString());
-        }
-    }
-
-    private static Tools.Result asRoot(String... command) {
-        boolean root = new String(Tools.run(null, "id", "-u").stdout(), StandardCharsets.US_ASCII).strip().equals("0");
-        if (root) {
-            return Tools.run(null, command);
-        }
-        boolean hasSudo = java.util.Arrays.stream(System.getenv().getOrDefault("PATH", "").split(":"))
-                .anyMatch(d -> Files.isExecutable(Path.of(d, "sudo")));
-        if (!hasSudo) {
-            return new Tools.Result(1, new byte[0], "not root, and no sudo");
-        }
-        String[] sudo = new String[command.length + 2];
-        sudo[0] = "sudo";
-        sudo[1] = "-n";
-        System.arraycopy(command, 0, sudo, 2, command.length);
-        return Tools.run(null, sudo);
-    }
-
-    private Path smallDisk(String size) throws IOException {
-        Path mnt = Files.createDirectories(dir.resolve("small"));
-        Tools.Result r = asRoot("mount", "-t", "tmpfs", "-o", "size=" + size + ",mode=1777", "tmpfs", mnt.toString());
-        // Mounting is a privilege of the machine, not a tool the test script can install: without it
-        // (no root, no password-less sudo, a container without CAP_SYS_ADMIN) the test skips, loudly.
-        assumeTrue(r.exitCode() == 0, "SKIPPED: cannot mount a tmpfs (" + r.stderr().strip()
-                + "): the full-disk test needs root or password-less sudo");
-        mounted = mnt;
-        return mnt;
-    }
 
     @Test
     void aFullDiskIsOneClearErrorLeavesOnlyCompleteOutputsAndARerunFinishes() throws IOException {
@@ -75,7 +33,13 @@ class FullDiskTest {
         Path keyFile = dir.resolve("signer.pem");
         PemKeys.writePrivateKey(key, keyFile);
         Path req = Requests.write(dir.resolve("req"), 20, null);
-        Path out = smallDisk("48k").resolve("signed");
+        try (SmallDisk disk = SmallDisk.mount(dir.resolve("small"), "48k")) {
+            fillAndRerun(req, keyFile, disk);
+        }
+    }
+
+    private void fillAndRerun(Path req, Path keyFile, SmallDisk disk) throws IOException {
+        Path out = disk.root.resolve("signed");
 
         CliRun full = CliRun.run(new SignOfflineCommand(), req.toString(), "--key", keyFile.toString(), "--out",
                 out.toString(), "--yes");
@@ -100,7 +64,7 @@ class FullDiskTest {
         }
 
         // More room, the same command: it finishes, keeps every earlier output byte for byte.
-        assertEquals(0, asRoot("mount", "-o", "remount,size=2m", mounted.toString()).exitCode());
+        disk.resize("2m");
         CliRun rerun = CliRun.run(new SignOfflineCommand(), req.toString(), "--key", keyFile.toString(), "--out",
                 out.toString(), "--yes");
         assertEquals(0, rerun.exitCode(), rerun::toString);
