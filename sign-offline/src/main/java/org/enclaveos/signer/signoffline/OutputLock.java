@@ -7,36 +7,52 @@ import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
 
 import org.enclaveos.signer.ErrorKind;
 import org.enclaveos.signer.SignerException;
 import org.enclaveos.signer.io.AtomicFiles;
 
 /**
- * One ceremony at a time per output directory. A second one would remove the first one's temporary
- * files as stale and interleave its journal lines; it is refused instead, before anything is written.
- * The lock is the operating system's (fcntl), so a killed ceremony never leaves it held; the empty
- * lock file stays, hidden, and is harmless to attach.
+ * One ceremony at a time per output directory and per journal. A second one would remove the first
+ * one's temporary files as stale, or append to the same journal from another chain state (breaking
+ * it); it is refused instead, before anything is written. The lock is the operating system's
+ * (fcntl), so a killed ceremony never leaves it held; the empty lock file stays, hidden, and is
+ * harmless to attach.
  */
 final class OutputLock implements AutoCloseable {
     static final String FILE_NAME = ".sign-offline.lock";
 
-    private final FileChannel channel;
-    private final FileLock lock;
+    private final List<FileChannel> held = new ArrayList<>();
 
-    private OutputLock(FileChannel channel, FileLock lock) {
-        this.channel = channel;
-        this.lock = lock;
+    private OutputLock() {
     }
 
-    static OutputLock acquire(Path out) {
-        Path file = out.resolve(FILE_NAME);
+    /** Locks {@code out} and, when the journal lives in another directory, that directory too. */
+    static OutputLock acquire(Path out, Path journal) {
+        OutputLock lock = new OutputLock();
+        try {
+            lock.add(out);
+            Path journalDir = journal.toAbsolutePath().getParent();
+            if (journalDir != null && !journalDir.equals(out.toAbsolutePath())) {
+                lock.add(journalDir);
+            }
+            return lock;
+        } catch (RuntimeException e) {
+            lock.close();
+            throw e;
+        }
+    }
+
+    private void add(Path dir) {
+        Path file = dir.resolve(FILE_NAME);
         FileChannel ch;
         try {
-            Files.createDirectories(out);
+            Files.createDirectories(dir);
             ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
         } catch (IOException e) {
-            throw new SignerException(ErrorKind.IO, out + ": cannot create: " + AtomicFiles.describe(e), e);
+            throw new SignerException(ErrorKind.IO, dir + ": cannot create: " + AtomicFiles.describe(e), e);
         }
         FileLock lock;
         try {
@@ -49,20 +65,18 @@ final class OutputLock implements AutoCloseable {
         }
         if (lock == null) {
             close(ch);
-            throw new SignerException(ErrorKind.IO, out + ": another sign-offline is writing here (it holds " + FILE_NAME
+            throw new SignerException(ErrorKind.IO, dir + ": another sign-offline is writing here (it holds " + FILE_NAME
                     + "); wait for it to finish, or choose another --out");
         }
-        return new OutputLock(ch, lock);
+        held.add(ch); // closing the channel releases its lock
     }
 
     @Override
     public void close() {
-        try {
-            lock.release();
-        } catch (IOException ignored) {
-            // closing the channel releases it as well
+        for (int i = held.size() - 1; i >= 0; i--) {
+            close(held.get(i));
         }
-        close(channel);
+        held.clear();
     }
 
     private static void close(FileChannel ch) {

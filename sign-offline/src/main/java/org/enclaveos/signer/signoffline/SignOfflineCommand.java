@@ -171,8 +171,9 @@ public final class SignOfflineCommand implements Callable<Integer> {
             return 0;
         }
         confirm(plan, err);
-        try (OutputLock lock = OutputLock.acquire(out)) {
-            Journal j = Journal.open(journal != null ? journal : out.resolve(DEFAULT_JOURNAL));
+        Path journalFile = journal != null ? journal : out.resolve(DEFAULT_JOURNAL);
+        try (OutputLock lock = OutputLock.acquire(out, journalFile)) {
+            Journal j = Journal.open(journalFile);
             // Signing is CPU work: one signer per core. Writing the outputs has its own threads (Ceremony).
             int workers = Runtime.getRuntime().availableProcessors();
             Ceremony.Result result = Ceremony.run(plan, signer, workers, j, ceremonyId, keySource, VersionProvider.version());

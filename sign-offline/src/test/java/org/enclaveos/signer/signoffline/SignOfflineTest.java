@@ -215,7 +215,8 @@ class SignOfflineTest {
     void aSecondCeremonyOnTheSameOutputIsRefusedBeforeWritingAnything() throws IOException {
         Path req = Requests.write(dir.resolve("req"), 2, null);
         Path out = dir.resolve("signed");
-        try (OutputLock first = OutputLock.acquire(out)) {
+        Path journals = dir.resolve("journals");
+        try (OutputLock first = OutputLock.acquire(out, out.resolve("journal.jsonl"))) {
             CliRun second = sign(req.toString(), "--key", keyFile.toString(), "--out", out.toString(), "--yes");
             assertEquals(3, second.exitCode(), second::toString);
             assertEquals("enclaveos-signer: " + out + ": another sign-offline is writing here (it holds .sign-offline.lock); "
@@ -226,6 +227,14 @@ class SignOfflineTest {
         }
         // Released: the same command now runs.
         assertEquals(0, sign(req.toString(), "--key", keyFile.toString(), "--out", out.toString(), "--yes").exitCode());
+
+        // A journal kept elsewhere is locked too: another output directory does not get around it.
+        try (OutputLock first = OutputLock.acquire(dir.resolve("other-out"), journals.resolve("shared.jsonl"))) {
+            CliRun second = sign(req.toString(), "--key", keyFile.toString(), "--out", dir.resolve("third-out").toString(),
+                    "--yes", "--journal", journals.resolve("shared.jsonl").toString());
+            assertEquals(3, second.exitCode(), second::toString);
+            assertTrue(second.lastErrLine().startsWith("enclaveos-signer: " + journals + ": another sign-offline"), second.err());
+        }
     }
 
     @Test
