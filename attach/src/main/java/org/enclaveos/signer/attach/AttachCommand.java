@@ -62,7 +62,7 @@ public final class AttachCommand implements Callable<Integer> {
 
     private int attachImage(List<RequestSet.Loaded> loaded) {
         List<SignedRequest> signed = loaded.stream().map(l -> SignedRequest.load(l, signatures)).toList();
-        ImageAttach.Result r = ImageAttach.attach(signed, target, RegistryClient.Options.insecure(images.insecure()));
+        ImageAttach.Result r = ImageAttach.attach(signed, target, RegistryClient.Options.of(images.insecure(), images.registryTimeout()));
         PrintWriter out = spec.commandLine().getOut();
         if (json) {
             ObjectNode o = SigstructJson.MAPPER.createObjectNode();

@@ -138,6 +138,7 @@ public final class EnclaveosSigner implements Callable<Integer>, Cli.Suite {
             for (String host : images.insecureRegistries) {
                 imageOptions.addAll(List.of("--insecure-registry", host));
             }
+            imageOptions.addAll(List.of("--registry-timeout", Integer.toString(images.registryTimeoutSeconds)));
             prepare.addAll(imageOptions);
             List<String> sign = new ArrayList<>(List.of("sign-offline", work.resolve("requests").toString(), "--key",
                     key.toString(), "--out", work.resolve("signatures").toString(), "--yes"));

@@ -92,4 +92,13 @@ class ImageCommandsTest {
         assertEquals(1, r.errLines().length, r::toString);
         assertTrue(r.lastErrLine().startsWith("enclaveos-signer: 127.0.0.1:9: manifest 1: "), r.err());
     }
+
+    @Test
+    void aRegistryTimeoutBelowOneSecondIsAUsageError() {
+        for (String command : new String[] {"measure", "inspect", "verify"}) {
+            CliRun r = CliRun.run(new EnclaveosSigner(), command, "docker://127.0.0.1:1/team/app:1.0", "--registry-timeout", "0");
+            assertEquals(2, r.exitCode(), r::toString);
+            assertEquals("enclaveos-signer: --registry-timeout must be at least 1 second, not 0", r.lastErrLine());
+        }
+    }
 }

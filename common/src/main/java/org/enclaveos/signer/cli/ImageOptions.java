@@ -15,12 +15,25 @@ public final class ImageOptions {
             + "(loopback registries always are). Repeatable.")
     public List<String> insecureRegistries = new ArrayList<>();
 
+    @Option(names = "--registry-timeout", paramLabel = "SECONDS", description = "How long to wait for a registry's "
+            + "answer, or for more data while a blob is read, before trying again (default 60).")
+    public int registryTimeoutSeconds = 60;
+
     public Set<String> insecure() {
         return Set.copyOf(insecureRegistries);
     }
 
+    /** The --registry-timeout, checked. */
+    public java.time.Duration registryTimeout() {
+        if (registryTimeoutSeconds < 1) {
+            throw new org.enclaveos.signer.SignerException(org.enclaveos.signer.ErrorKind.USAGE,
+                    "--registry-timeout must be at least 1 second, not " + registryTimeoutSeconds);
+        }
+        return java.time.Duration.ofSeconds(registryTimeoutSeconds);
+    }
+
     /** The image options for {@link ImageSupport}. */
     public ImageSupport.Options toSupport(String memoryModel, long maxLayoutSize, boolean json) {
-        return new ImageSupport.Options(memoryModel, platform, maxLayoutSize, json, insecure());
+        return new ImageSupport.Options(memoryModel, platform, maxLayoutSize, json, insecure(), registryTimeout());
     }
 }

@@ -13,7 +13,7 @@ public interface ImageSupport {
 
     /** Options of the calling command that apply to images. */
     record Options(String memoryModel, String platform, long maxLayoutSize, boolean json,
-                   java.util.Set<String> insecureRegistries) {
+                   java.util.Set<String> insecureRegistries, java.time.Duration registryTimeout) {
     }
 
     /** {@code verify IMAGE}: re-measure each layout, check each signature against it and the signer. */

@@ -42,7 +42,12 @@ public final class RegistryClient implements BlobStore {
 
         /** The defaults, with plain HTTP also allowed to these hosts ({@code --insecure-registry}). */
         public static Options insecure(Set<String> hosts) {
-            return new Options(hosts, Optional.empty(), Duration.ofSeconds(60));
+            return of(hosts, Duration.ofSeconds(60));
+        }
+
+        /** {@code --insecure-registry} hosts and {@code --registry-timeout}; credentials found as usual. */
+        public static Options of(Set<String> insecureHosts, Duration timeout) {
+            return new Options(insecureHosts, Optional.empty(), timeout);
         }
     }
 

@@ -113,4 +113,26 @@ class RegistryFaultTest {
             assertTrue(stalled.getMessage().contains("blob " + middle + ": no data for 1.0 s"), stalled.getMessage());
         }
     }
+
+    /** {@code --registry-timeout} reaches the registry client: a stalled layer is cut after 1 s, not 60. */
+    @Test
+    void theRegistryTimeoutOptionIsTheOneUsed() throws Exception {
+        ConvertedImageFixture f = new ConvertedImageFixture();
+        ImageReference local = f.write(dir.resolve("oci"));
+        String middle = ResolvedImage.open(local, null).layers().get(1).digest();
+        try (LocalRegistry registry = LocalRegistry.start(dir.resolve("registry"), null);
+             FaultProxy proxy = new FaultProxy(registry.host)) {
+            registry.push(local, "team/app:1.0", null);
+            proxy.inject(new FaultProxy.Fault(FaultProxy.Kind.STALL, "GET", p -> p.endsWith(middle), 0, 60_000));
+            java.io.StringWriter out = new java.io.StringWriter();
+            org.enclaveos.signer.cli.ImageSupport.Options options = new org.enclaveos.signer.cli.ImageSupport.Options(
+                    "sgx1", null, 1 << 20, false, Set.of(), Duration.ofSeconds(1));
+            int code = assertTimeoutPreemptively(Duration.ofSeconds(30), () -> new org.enclaveos.signer.image.cli.ImageCommands()
+                    .measure("docker://" + proxy.host() + "/team/app:1.0", options, new java.io.PrintWriter(out),
+                            new java.io.PrintWriter(new java.io.StringWriter())));
+            assertEquals(0, code);
+            assertTrue(out.toString().startsWith(f.sgx1Signature.mrenclave().hex()), out.toString());
+            assertEquals(1, proxy.injected.get());
+        }
+    }
 }

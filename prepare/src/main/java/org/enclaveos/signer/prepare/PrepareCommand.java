@@ -267,7 +267,7 @@ public final class PrepareCommand implements Callable<Integer> {
                 vendor, swDefined, attributes, attributeMask, miscSelect, miscMask,
                 hex16("--isvfamilyid", isvFamilyId), hex16("--isvextprodid", isvExtProdId));
         return ImagePrepare.requests(new ImagePrepare.Settings(image, models, images.platform,
-                maxLayoutSize, RegistryClient.Options.insecure(images.insecure()), trustMeasurement, name, target, recipe, pinnedSigner(),
+                maxLayoutSize, RegistryClient.Options.of(images.insecure(), images.registryTimeout()), trustMeasurement, name, target, recipe, pinnedSigner(),
                 VersionProvider.version()), err);
     }
 

@@ -205,7 +205,7 @@ public final class ImageCommands implements ImageSupport {
     }
 
     private static org.enclaveos.signer.image.RegistryClient.Options registry(Options o) {
-        return org.enclaveos.signer.image.RegistryClient.Options.insecure(o.insecureRegistries());
+        return org.enclaveos.signer.image.RegistryClient.Options.of(o.insecureRegistries(), o.registryTimeout());
     }
 
     private static Set<MemoryModel> models(String option, ConvertedImage converted) {
