@@ -1,6 +1,5 @@
 package org.enclaveos.signer.image;
 
-import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.security.MessageDigest;
@@ -40,7 +39,7 @@ public interface BlobStore {
     }
 
     /** Counts and hashes as it goes; at the end of the stream, the blob must be exactly what the descriptor says. */
-    final class Verifying extends FilterInputStream {
+    final class Verifying extends ReadThrough {
         private final Descriptor descriptor;
         private final MessageDigest digest = Hash256.newDigest();
         private long count;
@@ -49,13 +48,6 @@ public interface BlobStore {
         Verifying(InputStream in, Descriptor descriptor) {
             super(in);
             this.descriptor = descriptor;
-        }
-
-        @Override
-        public int read() throws IOException {
-            byte[] one = new byte[1];
-            int n = read(one, 0, 1);
-            return n < 0 ? -1 : one[0] & 0xFF;
         }
 
         @Override
@@ -82,20 +74,6 @@ public interface BlobStore {
             digest.update(b, off, n);
             count += n;
             return n;
-        }
-
-        @Override
-        public long skip(long n) throws IOException {
-            byte[] buf = new byte[8192];
-            long done = 0;
-            while (done < n) {
-                int r = read(buf, 0, (int) Math.min(buf.length, n - done));
-                if (r < 0) {
-                    break;
-                }
-                done += r;
-            }
-            return done;
         }
 
         /**

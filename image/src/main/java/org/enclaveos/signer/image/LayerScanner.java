@@ -280,7 +280,7 @@ public final class LayerScanner {
     }
 
     /** Stops a decompression bomb: at most {@link #MAX_EXPANSION} times the compressed size (and 1 GiB slack). */
-    private static final class Bounded extends FilterInputStream {
+    private static final class Bounded extends ReadThrough {
         private final long limit;
         private final Descriptor layer;
         private long count;
@@ -292,17 +292,8 @@ public final class LayerScanner {
         }
 
         @Override
-        public int read() throws IOException {
-            int c = super.read();
-            if (c >= 0 && ++count > limit) {
-                throw bomb();
-            }
-            return c;
-        }
-
-        @Override
         public int read(byte[] b, int off, int len) throws IOException {
-            int n = super.read(b, off, len);
+            int n = in.read(b, off, len);
             if (n > 0 && (count += n) > limit) {
                 throw bomb();
             }

@@ -169,19 +169,10 @@ public final class RegistryClient implements BlobStore {
         }
         String what = (manifest ? "manifest " : "blob ") + d.digest();
         InputStream body = StallGuard.guard(send(req.GET(), what).body(), options.timeout(), ref.registry() + ": " + what);
-        return new java.io.FilterInputStream(body) {
-            @Override
-            public int read() throws IOException {
-                int c = super.read();
-                if (c >= 0) {
-                    bytesFetched.incrementAndGet();
-                }
-                return c;
-            }
-
+        return new ReadThrough(body) {
             @Override
             public int read(byte[] b, int off, int len) throws IOException {
-                int n = super.read(b, off, len);
+                int n = in.read(b, off, len);
                 if (n > 0) {
                     bytesFetched.addAndGet(n);
                 }

@@ -1,6 +1,5 @@
 package org.enclaveos.signer.image;
 
-import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.time.Duration;
@@ -16,7 +15,7 @@ import java.util.concurrent.TimeUnit;
  * from the watchdog thread wakes the blocked read, which then reports the stall as an I/O error,
  * one the callers treat like a dropped connection: read again, a bounded number of times.
  */
-final class StallGuard extends FilterInputStream {
+final class StallGuard extends ReadThrough {
     private static final ScheduledExecutorService WATCHDOG = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "registry-stall-watchdog");
         t.setDaemon(true);
@@ -56,13 +55,6 @@ final class StallGuard extends FilterInputStream {
     }
 
     @Override
-    public int read() throws IOException {
-        byte[] one = new byte[1];
-        int n = read(one, 0, 1);
-        return n < 0 ? -1 : one[0] & 0xFF;
-    }
-
-    @Override
     public int read(byte[] b, int off, int len) throws IOException {
         if (stalled) {
             throw stallError(null);
@@ -79,20 +71,6 @@ final class StallGuard extends FilterInputStream {
         } finally {
             readingSince = 0;
         }
-    }
-
-    @Override
-    public long skip(long n) throws IOException {
-        byte[] buf = new byte[(int) Math.min(n, 8192)];
-        long done = 0;
-        while (done < n) {
-            int r = read(buf, 0, (int) Math.min(buf.length, n - done));
-            if (r < 0) {
-                break;
-            }
-            done += r;
-        }
-        return done;
     }
 
     private IOException stallError(IOException cause) {
