@@ -6,7 +6,9 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
@@ -18,9 +20,8 @@ public final class OciLayout implements BlobStore {
     static final String REF_NAME = "org.opencontainers.image.ref.name";
 
     private final Path dir;
-    /** index.json's bytes and descriptor, when it is itself the image index to choose a platform from. */
-    private byte[] indexAsImage;
-    private Descriptor indexAsImageDescriptor;
+    /** Documents held by digest rather than as blobs: index.json, when it is itself the image index. */
+    private final Map<String, byte[]> inHand = new HashMap<>();
 
     public OciLayout(Path dir) {
         this.dir = dir;
@@ -28,8 +29,9 @@ public final class OciLayout implements BlobStore {
 
     @Override
     public InputStream openRaw(Descriptor d) throws IOException {
-        if (indexAsImageDescriptor != null && indexAsImageDescriptor.digest().equals(d.digest())) {
-            return new java.io.ByteArrayInputStream(indexAsImage);
+        byte[] held = inHand.get(d.digest());
+        if (held != null) {
+            return new java.io.ByteArrayInputStream(held);
         }
         Path blob = dir.resolve("blobs").resolve("sha256").resolve(d.hex());
         try {
@@ -80,10 +82,9 @@ public final class OciLayout implements BlobStore {
             return all.get(0);
         }
         if (tag == null && all.size() > 1 && tags.isEmpty() && allHavePlatforms) {
-            indexAsImage = bytes;
-            indexAsImageDescriptor = new Descriptor(MediaTypes.OCI_INDEX,
-                    "sha256:" + org.enclaveos.signer.sgx.Hash256.sha256(bytes).hex(), bytes.length, null);
-            return indexAsImageDescriptor;
+            String digest = "sha256:" + org.enclaveos.signer.sgx.Hash256.sha256(bytes).hex();
+            inHand.put(digest, bytes);
+            return new Descriptor(MediaTypes.OCI_INDEX, digest, bytes.length, null);
         }
         throw new SignerException(ErrorKind.USAGE, dir + ": " + (tag == null ? "holds " + all.size()
                 + " images; name one with oci:DIR:TAG" : "no image tagged '" + tag + "'") + " (tags: "
