@@ -1,6 +1,5 @@
 package org.enclaveos.signer.signoffline;
 
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
@@ -138,16 +137,13 @@ final class Ceremony {
      * Signs and writes. {@code workers} threads sign and verify, a bounded window ahead; writer threads
      * put each SIGSTRUCT and response on disk, atomically and flushed, so flush latency overlaps with
      * signing. This thread journals requests in order, only once their outputs are complete, and
-     * commits the lines of everything finished so far in one flush.
+     * commits the lines of everything finished so far in one flush. The caller holds the
+     * {@link OutputLock} on {@code plan.out()}, which also made the directory.
      */
     static Result run(Plan plan, Signer signer, int workers, Journal journal, String ceremonyId, String keySource,
                       String toolVersion) {
-        try {
-            Files.createDirectories(plan.out());
-        } catch (IOException e) {
-            throw new SignerException(ErrorKind.IO, plan.out() + ": cannot create: " + AtomicFiles.describe(e), e);
-        }
-        AtomicFiles.deleteStaleTemps(plan.out()); // left by a ceremony that was killed while writing
+        // Left by a ceremony that was killed while writing; no other ceremony writes here (the lock).
+        AtomicFiles.deleteStaleTemps(plan.out());
         ObjectNode start = Journal.fields();
         start.put("ceremonyId", ceremonyId);
         start.put("mrsigner", plan.signer() == null ? null : plan.signer().mrsigner().hex());
@@ -187,8 +183,7 @@ final class Ceremony {
                         // (the first one: a full disk may refuse the journal too).
                         if (!lines.isEmpty()) {
                             try {
-                                AtomicFiles.syncDirectory(plan.out());
-                                journal.append(lines);
+                                commit(journal, plan.out(), lines);
                             } catch (SignerException journalFailure) {
                                 e.addSuppressed(journalFailure);
                             }
@@ -209,9 +204,7 @@ final class Ceremony {
                         signed++;
                     }
                 } while (!ahead.isEmpty() && ahead.peek().isDone());
-                // The outputs' names must be on disk before the lines that say they are written.
-                AtomicFiles.syncDirectory(plan.out());
-                journal.append(lines);
+                commit(journal, plan.out(), lines);
             }
         } catch (SignerException e) {
             ahead.forEach(f -> f.cancel(true));
@@ -235,6 +228,12 @@ final class Ceremony {
         end.put("alreadySigned", skipped);
         journal.append("ceremony-end", end);
         return new Result(signed, skipped);
+    }
+
+    /** Journals finished requests: their outputs' names go to disk before the lines that say they are written. */
+    private static void commit(Journal journal, Path out, List<Journal.Event> lines) {
+        AtomicFiles.syncDirectory(out);
+        journal.append(lines);
     }
 
     /** One request, start to finish: sign (or reread), check, write the SIGSTRUCT and the response. */
