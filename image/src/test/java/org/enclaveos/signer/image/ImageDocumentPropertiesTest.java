@@ -99,21 +99,16 @@ class ImageDocumentPropertiesTest {
     /** Without mutation, both forms select the linux/amd64 entry: the properties start from a working image. */
     @net.jqwik.api.Example
     void theUnmutatedIndexSelectsLinuxAmd64() throws IOException {
-        Path dir = Files.createTempDirectory("idx");
-        Path src = ConvertedImageFixtureCache.layout();
-        Files.createDirectories(dir.resolve("blobs/sha256"));
-        try (var s = Files.list(src.resolve("blobs/sha256"))) {
-            for (Path p : s.toList()) {
-                Files.copy(p, dir.resolve("blobs/sha256").resolve(p.getFileName()));
-            }
+        Path dir = layout(d -> INDEX);
+        try {
+            ResolvedImage image = ResolvedImage.open(ImageReference.parse("oci:" + dir), null);
+            org.junit.jupiter.api.Assertions.assertEquals(MANIFEST, new String(image.manifestBytes(), StandardCharsets.UTF_8));
+            SignerException arm = org.junit.jupiter.api.Assertions.assertThrows(SignerException.class,
+                    () -> ResolvedImage.open(ImageReference.parse("oci:" + dir), "linux/s390x"));
+            org.junit.jupiter.api.Assertions.assertTrue(arm.getMessage().contains("linux/s390x"), arm.getMessage());
+        } finally {
+            delete(dir);
         }
-        Files.writeString(dir.resolve("oci-layout"), "{\"imageLayoutVersion\":\"1.0.0\"}");
-        Files.writeString(dir.resolve("index.json"), INDEX);
-        ResolvedImage image = ResolvedImage.open(ImageReference.parse("oci:" + dir), null);
-        org.junit.jupiter.api.Assertions.assertEquals(MANIFEST, new String(image.manifestBytes(), StandardCharsets.UTF_8));
-        SignerException arm = org.junit.jupiter.api.Assertions.assertThrows(SignerException.class,
-                () -> ResolvedImage.open(ImageReference.parse("oci:" + dir), "linux/s390x"));
-        org.junit.jupiter.api.Assertions.assertTrue(arm.getMessage().contains("linux/s390x"), arm.getMessage());
     }
 
     private static String manifestDescriptor() {
@@ -148,36 +143,44 @@ class ImageDocumentPropertiesTest {
         String write(Path dir) throws IOException;
     }
 
+    /** A new OCI layout with the fixture's blobs plus {@code documents}. */
+    static Path layout(Documents documents) throws IOException {
+        Path dir = Files.createTempDirectory("mut");
+        Path src = ConvertedImageFixtureCache.layout();
+        Files.createDirectories(dir.resolve("blobs/sha256"));
+        try (var s = Files.list(src.resolve("blobs/sha256"))) {
+            for (Path p : s.toList()) {
+                Files.copy(p, dir.resolve("blobs/sha256").resolve(p.getFileName()));
+            }
+        }
+        Files.writeString(dir.resolve("oci-layout"), "{\"imageLayoutVersion\":\"1.0.0\"}");
+        Files.writeString(dir.resolve("index.json"), documents.write(dir));
+        return dir;
+    }
+
+    static void delete(Path dir) throws IOException {
+        try (var s = Files.walk(dir)) {
+            s.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        }
+    }
+
     /** An OCI layout with the fixture's blobs plus {@code documents}: open, read and measure it. */
     static void withLayout(Documents documents) throws IOException {
-        Path dir = Files.createTempDirectory("mut");
+        Path dir = layout(documents);
         try {
-            Path src = ConvertedImageFixtureCache.layout();
-            Files.createDirectories(dir.resolve("blobs/sha256"));
-            try (var s = Files.list(src.resolve("blobs/sha256"))) {
-                for (Path p : s.toList()) {
-                    Files.copy(p, dir.resolve("blobs/sha256").resolve(p.getFileName()));
-                }
+            ResolvedImage image = ResolvedImage.open(ImageReference.parse("oci:" + dir), null);
+            ConvertedImage.of(image);
+            ImageMeasure.measure(image, EnumSet.allOf(MemoryModel.class), 1 << 20);
+            net.jqwik.api.statistics.Statistics.collect("measured");
+        } catch (SignerException e) {
+            net.jqwik.api.statistics.Statistics.collect(e.kind());
+            if (!DOCUMENTED.contains(e.kind())) {
+                throw new AssertionError("undocumented kind " + e.kind() + ": " + e.getMessage(), e);
             }
-            Files.writeString(dir.resolve("oci-layout"), "{\"imageLayoutVersion\":\"1.0.0\"}");
-            Files.writeString(dir.resolve("index.json"), documents.write(dir));
-            try {
-                ResolvedImage image = ResolvedImage.open(ImageReference.parse("oci:" + dir), null);
-                ConvertedImage.of(image);
-                ImageMeasure.measure(image, EnumSet.allOf(MemoryModel.class), 1 << 20);
-                net.jqwik.api.statistics.Statistics.collect("measured");
-            } catch (SignerException e) {
-                net.jqwik.api.statistics.Statistics.collect(e.kind());
-                if (!DOCUMENTED.contains(e.kind())) {
-                    throw new AssertionError("undocumented kind " + e.kind() + ": " + e.getMessage(), e);
-                }
-            } catch (RuntimeException e) {
-                throw new AssertionError("not a SignerException: " + e, e);
-            }
+        } catch (RuntimeException e) {
+            throw new AssertionError("not a SignerException: " + e, e);
         } finally {
-            try (var s = Files.walk(dir)) {
-                s.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-            }
+            delete(dir);
         }
     }
 

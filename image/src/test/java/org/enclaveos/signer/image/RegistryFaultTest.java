@@ -24,14 +24,38 @@ class RegistryFaultTest {
     @TempDir
     Path dir;
 
-    @Test
-    void transientFaultsAreRetriedCorruptionIsRefusedAndAFailedPushLeavesNoTag() throws Exception {
+    /** The fixture image in a real registry on 127.0.0.1 as team/app:1.0, a fault proxy in front of it. */
+    private record Proxied(ConvertedImageFixture fixture, String middle, LocalRegistry registry, FaultProxy proxy)
+            implements AutoCloseable {
+        @Override
+        public void close() {
+            proxy.close();
+            registry.close();
+        }
+    }
+
+    /** {@code middle}: the digest of the layer holding the layouts, the one the faults aim at. */
+    private Proxied proxied() throws Exception {
         ConvertedImageFixture f = new ConvertedImageFixture();
         ImageReference local = f.write(dir.resolve("oci"));
         String middle = ResolvedImage.open(local, null).layers().get(1).digest();
-        try (LocalRegistry registry = LocalRegistry.start(dir.resolve("registry"), null);
-             FaultProxy proxy = new FaultProxy(registry.host)) {
+        LocalRegistry registry = LocalRegistry.start(dir.resolve("registry"), null);
+        try {
             registry.push(local, "team/app:1.0", null);
+            return new Proxied(f, middle, registry, new FaultProxy(registry.host));
+        } catch (Exception | Error e) {
+            registry.close();
+            throw e;
+        }
+    }
+
+    @Test
+    void transientFaultsAreRetriedCorruptionIsRefusedAndAFailedPushLeavesNoTag() throws Exception {
+        try (Proxied setup = proxied()) {
+            ConvertedImageFixture f = setup.fixture();
+            LocalRegistry registry = setup.registry();
+            FaultProxy proxy = setup.proxy();
+            String middle = setup.middle();
             ImageReference viaProxy = ImageReference.parse("docker://" + proxy.host() + "/team/app:1.0");
 
             // Two 503s on the manifest and a connection dropped half-way through the layout's layer.
@@ -72,13 +96,12 @@ class RegistryFaultTest {
 
     @Test
     void anAnswerPastTheTimeoutAndABodyThatGoesSilentAreRetriedThenReported() throws Exception {
-        ConvertedImageFixture f = new ConvertedImageFixture();
-        ImageReference local = f.write(dir.resolve("oci"));
-        String middle = ResolvedImage.open(local, null).layers().get(1).digest();
         RegistryClient.Options oneSecond = new RegistryClient.Options(Set.of(), Optional.empty(), Duration.ofSeconds(1));
-        try (LocalRegistry registry = LocalRegistry.start(dir.resolve("registry"), null);
-             FaultProxy proxy = new FaultProxy(registry.host)) {
-            registry.push(local, "team/app:1.0", null);
+        try (Proxied setup = proxied()) {
+            ConvertedImageFixture f = setup.fixture();
+            LocalRegistry registry = setup.registry();
+            FaultProxy proxy = setup.proxy();
+            String middle = setup.middle();
             ImageReference viaProxy = ImageReference.parse("docker://" + proxy.host() + "/team/app:1.0");
 
             // Headers 3 s late (past the 1 s timeout), then a layer body that stops half-way for 3 s.
@@ -117,12 +140,10 @@ class RegistryFaultTest {
     /** {@code --registry-timeout} reaches the registry client: a stalled layer is cut after 1 s, not 60. */
     @Test
     void theRegistryTimeoutOptionIsTheOneUsed() throws Exception {
-        ConvertedImageFixture f = new ConvertedImageFixture();
-        ImageReference local = f.write(dir.resolve("oci"));
-        String middle = ResolvedImage.open(local, null).layers().get(1).digest();
-        try (LocalRegistry registry = LocalRegistry.start(dir.resolve("registry"), null);
-             FaultProxy proxy = new FaultProxy(registry.host)) {
-            registry.push(local, "team/app:1.0", null);
+        try (Proxied setup = proxied()) {
+            ConvertedImageFixture f = setup.fixture();
+            FaultProxy proxy = setup.proxy();
+            String middle = setup.middle();
             proxy.inject(new FaultProxy.Fault(FaultProxy.Kind.STALL, "GET", p -> p.endsWith(middle), 0, 60_000));
             java.io.StringWriter out = new java.io.StringWriter();
             org.enclaveos.signer.cli.ImageSupport.Options options = new org.enclaveos.signer.cli.ImageSupport.Options(

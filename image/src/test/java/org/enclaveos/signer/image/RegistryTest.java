@@ -26,6 +26,31 @@ class RegistryTest {
     @TempDir
     Path dir;
 
+    private static final String CEREMONY = "ceremony:s3cret-pass";
+
+    /** A bcrypt htpasswd file for the {@link #CEREMONY} user. */
+    private Path htpasswd() throws Exception {
+        Tools.require("htpasswd");
+        String[] user = CEREMONY.split(":");
+        return Files.write(dir.resolve("htpasswd"), Tools.ok("htpasswd", "-Bbn", user[0], user[1]));
+    }
+
+    /** A docker config.json in {@code dir} with {@code userColonPassword} for {@code host}. */
+    private Path authFile(String name, String host, String userColonPassword) throws Exception {
+        String auth = Base64.getEncoder().encodeToString(userColonPassword.getBytes(StandardCharsets.UTF_8));
+        return Files.writeString(dir.resolve(name), "{\"auths\":{\"" + host + "\":{\"auth\":\"" + auth + "\"}}}");
+    }
+
+    /** Registry options that take credentials from {@code config} (and the usual places after it). */
+    private static RegistryClient.Options credentialsFrom(Path config) {
+        return new RegistryClient.Options(Set.of(), Optional.of(config), Duration.ofSeconds(30));
+    }
+
+    /** A docker config.json with no credentials at all. */
+    private Path noCredentials() throws Exception {
+        return Files.writeString(dir.resolve("empty.json"), "{\"auths\":{}}");
+    }
+
     @Test
     void measuresFromARegistryFetchingOnlyTheLayersItNeeds() throws Exception {
         ConvertedImageFixture f = new ConvertedImageFixture();
@@ -68,24 +93,18 @@ class RegistryTest {
 
     @Test
     void htpasswdRegistryNeedsTheCredentialsFromAnAuthFile() throws Exception {
-        Tools.require("htpasswd");
-        Path htpasswd = dir.resolve("htpasswd");
-        Files.write(htpasswd, Tools.ok("htpasswd", "-Bbn", "ceremony", "s3cret-pass"));
+        Path htpasswd = htpasswd();
         ConvertedImageFixture f = new ConvertedImageFixture();
         ImageReference local = f.write(dir.resolve("oci"));
         try (LocalRegistry registry = LocalRegistry.start(dir.resolve("registry"), htpasswd)) {
-            registry.push(local, "app:1.0", "ceremony:s3cret-pass");
+            registry.push(local, "app:1.0", CEREMONY);
             ImageReference ref = ImageReference.parse(registry.host + "/app:1.0");
 
-            Path empty = Files.writeString(dir.resolve("empty.json"), "{\"auths\":{}}");
-            RegistryClient.Options none = new RegistryClient.Options(Set.of(), Optional.of(empty), Duration.ofSeconds(30));
+            RegistryClient.Options none = credentialsFrom(noCredentials());
             SignerException refused = assertThrows(SignerException.class, () -> ResolvedImage.open(ref, null, none));
             assertEquals(ErrorKind.REGISTRY, refused.kind());
 
-            String auth = Base64.getEncoder().encodeToString("ceremony:s3cret-pass".getBytes(StandardCharsets.UTF_8));
-            Path config = Files.writeString(dir.resolve("auth.json"),
-                    "{\"auths\":{\"" + registry.host + "\":{\"auth\":\"" + auth + "\"}}}");
-            RegistryClient.Options withAuth = new RegistryClient.Options(Set.of(), Optional.of(config), Duration.ofSeconds(30));
+            RegistryClient.Options withAuth = credentialsFrom(authFile("auth.json", registry.host, CEREMONY));
             ResolvedImage image = ResolvedImage.open(ref, null, withAuth);
             assertEquals(Optional.of(f.sgx1Signature), ConvertedImage.of(image).signatures().get(MemoryModel.SGX1));
         }
@@ -94,7 +113,6 @@ class RegistryTest {
     /** A docker credential helper (as for ECR, GCR, ACR), found on PATH and run by jib-core. */
     @Test
     void credentialsFromADockerCredentialHelper() throws Exception {
-        Tools.require("htpasswd");
         Path bin = Files.createDirectories(Path.of(System.getProperty("enclaveos.testBin")));
         Path helper = bin.resolve("docker-credential-enclaveos-test");
         // The helper protocol: "get" with the server on stdin, the credentials as JSON on stdout.
@@ -103,16 +121,14 @@ class RegistryTest {
                 + "printf '{\"ServerURL\":\"%s\",\"Username\":\"ceremony\",\"Secret\":\"%s\"}' \"$server\" "
                 + "\"$(cat \"$0.secret\")\"\n");
         helper.toFile().setExecutable(true);
-        Path htpasswd = dir.resolve("htpasswd");
-        Files.write(htpasswd, Tools.ok("htpasswd", "-Bbn", "ceremony", "s3cret-pass"));
+        Path htpasswd = htpasswd();
         ConvertedImageFixture f = new ConvertedImageFixture();
         ImageReference local = f.write(dir.resolve("oci"));
         try (LocalRegistry registry = LocalRegistry.start(dir.resolve("registry"), htpasswd)) {
-            registry.push(local, "app:1.0", "ceremony:s3cret-pass");
+            registry.push(local, "app:1.0", CEREMONY);
             ImageReference ref = ImageReference.parse(registry.host + "/app:1.0");
-            Path config = Files.writeString(dir.resolve("config.json"),
-                    "{\"credHelpers\":{\"" + registry.host + "\":\"enclaveos-test\"}}");
-            RegistryClient.Options options = new RegistryClient.Options(Set.of(), Optional.of(config), Duration.ofSeconds(30));
+            RegistryClient.Options options = credentialsFrom(Files.writeString(dir.resolve("config.json"),
+                    "{\"credHelpers\":{\"" + registry.host + "\":\"enclaveos-test\"}}"));
 
             Files.writeString(Path.of(helper + ".secret"), "s3cret-pass");
             ResolvedImage image = ResolvedImage.open(ref, null, options);
@@ -134,26 +150,19 @@ class RegistryTest {
         try (LocalRegistry registry = LocalRegistry.start(dir.resolve("registry"), null);
              FaultProxy tokens = new FaultProxy(registry.host)) {
             registry.push(local, "team/app:1.0", null);
-            tokens.requireTokens("ceremony:s3cret-pass");
+            tokens.requireTokens(CEREMONY);
             ImageReference ref = ImageReference.parse("docker://" + tokens.host() + "/team/app:1.0");
 
-            Path empty = Files.writeString(dir.resolve("empty.json"), "{\"auths\":{}}");
-            RegistryClient.Options none = new RegistryClient.Options(Set.of(), Optional.of(empty), Duration.ofSeconds(30));
+            RegistryClient.Options none = credentialsFrom(noCredentials());
             SignerException anonymous = assertThrows(SignerException.class, () -> ResolvedImage.open(ref, null, none));
             assertEquals(ErrorKind.REGISTRY, anonymous.kind());
             assertTrue(anonymous.getMessage().contains("the token service answered HTTP 401"), anonymous.getMessage());
 
-            String wrongAuth = Base64.getEncoder().encodeToString("ceremony:wrong".getBytes(StandardCharsets.UTF_8));
-            Path wrong = Files.writeString(dir.resolve("wrong.json"),
-                    "{\"auths\":{\"" + tokens.host() + "\":{\"auth\":\"" + wrongAuth + "\"}}}");
-            SignerException refused = assertThrows(SignerException.class, () -> ResolvedImage.open(ref, null,
-                    new RegistryClient.Options(Set.of(), Optional.of(wrong), Duration.ofSeconds(30))));
+            RegistryClient.Options wrong = credentialsFrom(authFile("wrong.json", tokens.host(), "ceremony:wrong"));
+            SignerException refused = assertThrows(SignerException.class, () -> ResolvedImage.open(ref, null, wrong));
             assertTrue(refused.getMessage().startsWith("unauthorized for " + tokens.host() + "/team/app"), refused.getMessage());
 
-            String auth = Base64.getEncoder().encodeToString("ceremony:s3cret-pass".getBytes(StandardCharsets.UTF_8));
-            Path config = Files.writeString(dir.resolve("auth.json"),
-                    "{\"auths\":{\"" + tokens.host() + "\":{\"auth\":\"" + auth + "\"}}}");
-            RegistryClient.Options withAuth = new RegistryClient.Options(Set.of(), Optional.of(config), Duration.ofSeconds(30));
+            RegistryClient.Options withAuth = credentialsFrom(authFile("auth.json", tokens.host(), CEREMONY));
             ResolvedImage image = ResolvedImage.open(ref, null, withAuth);
             assertEquals(Optional.of(f.sgx1Signature), ConvertedImage.of(image).signatures().get(MemoryModel.SGX1));
             assertEquals(f.sgx1Signature.mrenclave(), ImageMeasure.measure(image, java.util.EnumSet.of(MemoryModel.SGX1),

@@ -14,79 +14,82 @@ import java.util.Map;
 import java.util.stream.Stream;
 
 import org.enclaveos.signer.crypto.PemKeys;
-import org.enclaveos.signer.crypto.SigningKey;
 import org.enclaveos.signer.crypto.SigstructVerifier;
 import org.enclaveos.signer.sgx.Sigstruct;
 import org.enclaveos.signer.testing.CliRun;
 import org.enclaveos.signer.testing.SmallDisk;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** A ceremony whose output file system fills up, on a real 48 KiB tmpfs ({@link SmallDisk}). */
 class FullDiskTest {
     @TempDir
+    static Path keys;
+    static Path keyFile;
+
+    @TempDir
     Path dir;
+
+    @BeforeAll
+    static void key() {
+        keyFile = keys.resolve("signer.pem");
+        PemKeys.writePrivateKey(PemKeys.generate("signer"), keyFile);
+    }
+
+    /** sign-offline REQ --key KEY --out OUT --yes */
+    private static CliRun ceremony(Path req, Path out) {
+        return CliRun.run(new SignOfflineCommand(), req.toString(), "--key", keyFile.toString(), "--out", out.toString(),
+                "--yes");
+    }
 
     @Test
     void aFullDiskIsOneClearErrorLeavesOnlyCompleteOutputsAndARerunFinishes() throws IOException {
-        SigningKey key = PemKeys.generate("signer");
-        Path keyFile = dir.resolve("signer.pem");
-        PemKeys.writePrivateKey(key, keyFile);
         Path req = Requests.write(dir.resolve("req"), 20, null);
         try (SmallDisk disk = SmallDisk.mount(dir.resolve("small"), "48k")) {
-            fillAndRerun(req, keyFile, disk);
-        }
-    }
+            Path out = disk.root.resolve("signed");
+            CliRun full = ceremony(req, out);
+            assertEquals(3, full.exitCode(), full::toString);
+            assertTrue(full.lastErrLine().startsWith("enclaveos-signer: " + out), full.err());
+            assertTrue(full.lastErrLine().contains("No space left on device"), full.err());
 
-    private void fillAndRerun(Path req, Path keyFile, SmallDisk disk) throws IOException {
-        Path out = disk.root.resolve("signed");
-
-        CliRun full = CliRun.run(new SignOfflineCommand(), req.toString(), "--key", keyFile.toString(), "--out",
-                out.toString(), "--yes");
-        assertEquals(3, full.exitCode(), full::toString);
-        assertTrue(full.lastErrLine().startsWith("enclaveos-signer: " + out), full.err());
-        assertTrue(full.lastErrLine().contains("No space left on device"), full.err());
-
-        Map<Path, byte[]> before = outputs(out);
-        assertTrue(before.keySet().stream().noneMatch(p -> p.getFileName().toString().endsWith(".tmp")),
-                "no temporary file is left: " + before.keySet());
-        int sigstructs = 0;
-        for (Map.Entry<Path, byte[]> e : before.entrySet()) {
-            if (e.getKey().toString().endsWith(".sigstruct")) {
-                sigstructs++;
-                assertTrue(SigstructVerifier.verify(Sigstruct.parse(e.getValue())).valid(), e.getKey() + " is complete and valid");
+            Map<Path, byte[]> before = outputs(out);
+            assertTrue(before.keySet().stream().noneMatch(p -> p.getFileName().toString().endsWith(".tmp")),
+                    "no temporary file is left: " + before.keySet());
+            int sigstructs = 0;
+            for (Map.Entry<Path, byte[]> e : before.entrySet()) {
+                if (e.getKey().toString().endsWith(".sigstruct")) {
+                    sigstructs++;
+                    assertTrue(SigstructVerifier.verify(Sigstruct.parse(e.getValue())).valid(),
+                            e.getKey() + " is complete and valid");
+                }
             }
-        }
-        assertTrue(sigstructs > 0 && sigstructs < 20, "the disk filled mid-ceremony (" + sigstructs + " SIGSTRUCTs)");
-        Path journal = out.resolve("journal.jsonl");
-        if (Files.exists(journal)) {
-            Journal.verify(journal); // a failed append was rolled back: the chain ends with a complete line
-        }
-
-        // More room, the same command: it finishes, keeps every earlier output byte for byte.
-        disk.resize("2m");
-        CliRun rerun = CliRun.run(new SignOfflineCommand(), req.toString(), "--key", keyFile.toString(), "--out",
-                out.toString(), "--yes");
-        assertEquals(0, rerun.exitCode(), rerun::toString);
-        Map<Path, byte[]> after = outputs(out);
-        before.forEach((p, bytes) -> {
-            if (!p.equals(journal)) {
-                assertArrayEquals(bytes, after.get(p), p + " unchanged by the rerun");
+            assertTrue(sigstructs > 0 && sigstructs < 20, "the disk filled mid-ceremony (" + sigstructs + " SIGSTRUCTs)");
+            Path journal = out.resolve("journal.jsonl");
+            if (Files.exists(journal)) {
+                Journal.verify(journal); // a failed append was rolled back: the chain ends with a complete line
             }
-        });
-        assertEquals(20, after.keySet().stream().filter(p -> p.toString().endsWith(".sigstruct")).count());
-        Journal.verify(journal);
+
+            // More room, the same command: it finishes, keeps every earlier output byte for byte.
+            disk.resize("2m");
+            CliRun rerun = ceremony(req, out);
+            assertEquals(0, rerun.exitCode(), rerun::toString);
+            Map<Path, byte[]> after = outputs(out);
+            before.forEach((p, bytes) -> {
+                if (!p.equals(journal)) {
+                    assertArrayEquals(bytes, after.get(p), p + " unchanged by the rerun");
+                }
+            });
+            assertEquals(20, after.keySet().stream().filter(p -> p.toString().endsWith(".sigstruct")).count());
+            Journal.verify(journal);
+        }
     }
 
     @Test
     void aJournalLineCutByACrashIsDroppedAndRecordedByTheNextCeremony() throws IOException {
-        SigningKey key = PemKeys.generate("signer");
-        Path keyFile = dir.resolve("signer.pem");
-        PemKeys.writePrivateKey(key, keyFile);
         Path req = Requests.write(dir.resolve("req"), 2, null);
         Path out = dir.resolve("signed");
-        assertEquals(0, CliRun.run(new SignOfflineCommand(), req.toString(), "--key", keyFile.toString(), "--out",
-                out.toString(), "--yes").exitCode());
+        assertEquals(0, ceremony(req, out).exitCode());
         Path journal = out.resolve("journal.jsonl");
         byte[] torn = "{\"seq\":5,\"prev\":\"ab".getBytes(StandardCharsets.US_ASCII);
         Files.write(journal, torn, java.nio.file.StandardOpenOption.APPEND);
@@ -95,8 +98,7 @@ class FullDiskTest {
         assertEquals(1, verify.exitCode(), "verifying alone still reports the cut line");
         assertTrue(verify.lastErrLine().contains("journal broken at line 5: the line is incomplete"), verify.err());
 
-        CliRun rerun = CliRun.run(new SignOfflineCommand(), req.toString(), "--key", keyFile.toString(), "--out",
-                out.toString(), "--yes");
+        CliRun rerun = ceremony(req, out);
         assertEquals(0, rerun.exitCode(), rerun::toString);
         assertEquals(9, Journal.verify(journal).lines(), "4 + recovered + start, 2 already signed, end");
         List<String> lines = Files.readAllLines(journal);
