@@ -35,6 +35,18 @@ class RegistryTest {
         return Files.write(dir.resolve("htpasswd"), Tools.ok("htpasswd", "-Bbn", user[0], user[1]));
     }
 
+    /** A registry that wants {@link #CEREMONY}'s password, holding the fixture {@code f} as app:1.0. */
+    private LocalRegistry passwordRegistryWith(ConvertedImageFixture f) throws Exception {
+        LocalRegistry registry = LocalRegistry.start(dir.resolve("registry"), htpasswd());
+        try {
+            registry.push(f.write(dir.resolve("oci")), "app:1.0", CEREMONY);
+            return registry;
+        } catch (Exception | Error e) {
+            registry.close();
+            throw e;
+        }
+    }
+
     /** A docker config.json in {@code dir} with {@code userColonPassword} for {@code host}. */
     private Path authFile(String name, String host, String userColonPassword) throws Exception {
         String auth = Base64.getEncoder().encodeToString(userColonPassword.getBytes(StandardCharsets.UTF_8));
@@ -93,11 +105,8 @@ class RegistryTest {
 
     @Test
     void htpasswdRegistryNeedsTheCredentialsFromAnAuthFile() throws Exception {
-        Path htpasswd = htpasswd();
         ConvertedImageFixture f = new ConvertedImageFixture();
-        ImageReference local = f.write(dir.resolve("oci"));
-        try (LocalRegistry registry = LocalRegistry.start(dir.resolve("registry"), htpasswd)) {
-            registry.push(local, "app:1.0", CEREMONY);
+        try (LocalRegistry registry = passwordRegistryWith(f)) {
             ImageReference ref = ImageReference.parse(registry.host + "/app:1.0");
 
             RegistryClient.Options none = credentialsFrom(noCredentials());
@@ -121,11 +130,8 @@ class RegistryTest {
                 + "printf '{\"ServerURL\":\"%s\",\"Username\":\"ceremony\",\"Secret\":\"%s\"}' \"$server\" "
                 + "\"$(cat \"$0.secret\")\"\n");
         helper.toFile().setExecutable(true);
-        Path htpasswd = htpasswd();
         ConvertedImageFixture f = new ConvertedImageFixture();
-        ImageReference local = f.write(dir.resolve("oci"));
-        try (LocalRegistry registry = LocalRegistry.start(dir.resolve("registry"), htpasswd)) {
-            registry.push(local, "app:1.0", CEREMONY);
+        try (LocalRegistry registry = passwordRegistryWith(f)) {
             ImageReference ref = ImageReference.parse(registry.host + "/app:1.0");
             RegistryClient.Options options = credentialsFrom(Files.writeString(dir.resolve("config.json"),
                     "{\"credHelpers\":{\"" + registry.host + "\":\"enclaveos-test\"}}"));
