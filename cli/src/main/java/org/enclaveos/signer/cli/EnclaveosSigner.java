@@ -96,8 +96,7 @@ public final class EnclaveosSigner implements Callable<Integer>, Cli.Suite {
     /** Runs one subcommand in this process, writing where {@code caller} writes (demo and the one-shot form). */
     static int runStep(picocli.CommandLine.Model.CommandSpec caller, String... args) {
         CommandLine cl = Cli.commandLine(new EnclaveosSigner(), args);
-        cl.setOut(caller.commandLine().getOut());
-        cl.setErr(caller.commandLine().getErr());
+        Cli.setStreams(cl, caller.commandLine().getOut(), caller.commandLine().getErr());
         return cl.execute(args);
     }
 

@@ -6,6 +6,7 @@ import java.util.Arrays;
 
 import org.enclaveos.signer.ErrorKind;
 import org.enclaveos.signer.SignerException;
+import org.enclaveos.signer.io.TerminalText;
 
 import picocli.CommandLine;
 
@@ -22,12 +23,37 @@ public final class Cli {
     /** A configured CommandLine for {@code command}. */
     public static CommandLine commandLine(Object command) {
         CommandLine cl = new CommandLine(command);
+        setStreams(cl, new java.io.OutputStreamWriter(System.out, java.nio.charset.Charset.defaultCharset()),
+                new java.io.OutputStreamWriter(System.err, java.nio.charset.Charset.defaultCharset()));
+        // Colours would be escape sequences of our own; the guard below would show them as text.
+        cl.setColorScheme(CommandLine.Help.defaultColorScheme(CommandLine.Help.Ansi.OFF));
         cl.setCaseInsensitiveEnumValuesAllowed(true);
         cl.setUsageHelpAutoWidth(true);
         cl.setParameterExceptionHandler(Cli::usageError);
         cl.setExecutionExceptionHandler((e, cmd, parse) -> failure(e, cmd, parse.originalArgs().contains("--verbose")));
         cl.getCommandSpec().usageMessage().exitCodeListHeading("%nExit codes:%n").exitCodeList(exitCodes());
         return cl;
+    }
+
+    /**
+     * Where a command writes, behind {@link TerminalText#guard}: no character from a file (a request
+     * field, a journal line, an image's text) reaches the terminal as a control, escape or bidi
+     * character, whichever code printed it. Every way of running a command goes through here.
+     */
+    public static void setStreams(CommandLine cl, java.io.Writer out, java.io.Writer err) {
+        cl.setOut(guarded(out));
+        cl.setErr(guarded(err));
+    }
+
+    private static PrintWriter guarded(java.io.Writer w) {
+        return w instanceof Guarded g ? g : new Guarded(TerminalText.guard(w));
+    }
+
+    /** A PrintWriter already behind the guard (so a step run by another command is not escaped twice). */
+    private static final class Guarded extends PrintWriter {
+        Guarded(java.io.Writer w) {
+            super(w, true);
+        }
     }
 
     /**
@@ -105,7 +131,7 @@ public final class Cli {
     private static int usageError(CommandLine.ParameterException e, String[] args) {
         CommandLine cmd = e.getCommandLine();
         PrintWriter err = cmd.getErr();
-        err.println(cmd.getCommandSpec().qualifiedName() + ": " + e.getMessage());
+        err.println(cmd.getCommandSpec().qualifiedName() + ": " + TerminalText.escape(e.getMessage()));
         err.println("Try '" + cmd.getCommandSpec().qualifiedName() + " --help' for usage.");
         if (Arrays.asList(args).contains("--verbose")) {
             e.printStackTrace(err);
@@ -119,10 +145,11 @@ public final class Cli {
         ErrorKind kind;
         if (e instanceof SignerException se) {
             kind = se.kind();
-            err.println(NAME + ": " + se.getMessage());
+            // One line, whatever the message quotes from a file: its line feeds are shown, not obeyed.
+            err.println(NAME + ": " + TerminalText.escape(se.getMessage()));
         } else {
             kind = ErrorKind.INTERNAL;
-            err.println(NAME + ": internal error: " + e + (verbose ? "" : " (run with --verbose for details)"));
+            err.println(NAME + ": internal error: " + TerminalText.escape(String.valueOf(e)) + (verbose ? "" : " (run with --verbose for details)"));
         }
         if (verbose) {
             StringWriter trace = new StringWriter();

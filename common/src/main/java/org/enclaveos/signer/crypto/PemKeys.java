@@ -121,7 +121,29 @@ public final class PemKeys {
         }
     }
 
+    /**
+     * A warning when a private key file can be read by other users of the machine (group or other
+     * read bit): an unencrypted key there is as good as theirs. Empty where the file system has no
+     * POSIX permissions.
+     */
+    public static java.util.Optional<String> exposure(Path file) {
+        try {
+            java.util.Set<java.nio.file.attribute.PosixFilePermission> mode = Files.getPosixFilePermissions(file);
+            if (mode.contains(java.nio.file.attribute.PosixFilePermission.GROUP_READ)
+                    || mode.contains(java.nio.file.attribute.PosixFilePermission.OTHERS_READ)) {
+                return java.util.Optional.of(file + ": the unencrypted private key is readable by "
+                        + (mode.contains(java.nio.file.attribute.PosixFilePermission.OTHERS_READ) ? "every user" : "its group")
+                        + " (mode " + java.nio.file.attribute.PosixFilePermissions.toString(mode)
+                        + "); chmod 600 it, or encrypt it (openssl pkcs8 -topk8 -v2 aes-256-cbc)");
+            }
+            return java.util.Optional.empty();
+        } catch (UnsupportedOperationException | IOException e) {
+            return java.util.Optional.empty();
+        }
+    }
+
     private static Object readPem(Path file) {
+        org.enclaveos.signer.io.SmallFiles.requireRegular(file, "PEM key file");
         Object pem;
         try (Reader reader = Files.newBufferedReader(file, StandardCharsets.US_ASCII);
              PEMParser parser = new PEMParser(reader)) {

@@ -70,7 +70,11 @@ public final class AtomicFiles {
      * @return true if the file was written, false if it was already there with this content
      */
     public static boolean createOrConfirm(Path target, byte[] content, boolean secret) {
-        if (Files.exists(target)) {
+        if (Files.isSymbolicLink(target)) {
+            // An output is the writer's own file: a link would make "already there" mean a file elsewhere.
+            throw new SignerException(ErrorKind.OUTPUT_EXISTS, target + ": is a symbolic link; not followed, not overwritten");
+        }
+        if (Files.exists(target, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
             if (sameContent(target, content)) {
                 return false;
             }
@@ -91,23 +95,42 @@ public final class AtomicFiles {
     }
 
     /**
-     * Removes the temporary files a killed writer left in {@code dir} (hidden, ending in .tmp, as
-     * {@link #createNew} names them). They never carried a final name, so nothing can have read them
-     * as an output. One listing for the whole directory: a caller that cleaned per output file would
-     * list a directory of n files n times.
+     * Removes the temporary files a killed writer left in {@code dir} for these outputs: exactly the
+     * names {@link #createNew} gives them ({@code .NAME.DIGITS.tmp}, a regular file, not a link), and
+     * nothing else, so a file of someone else's that merely looks temporary is never touched. They
+     * never carried a final name, so nothing can have read them as an output. One listing for the
+     * whole directory: a caller that cleaned per output file would list a directory of n files n times.
+     *
+     * @param outputs the final file names (in {@code dir}) whose temporary files may be removed
      */
-    public static void deleteStaleTemps(Path dir) {
-        if (!Files.isDirectory(dir)) {
+    public static void deleteStaleTemps(Path dir, java.util.Collection<String> outputs) {
+        if (!Files.isDirectory(dir, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
             return;
         }
+        Set<String> names = Set.copyOf(outputs);
         try (java.nio.file.DirectoryStream<Path> stale = Files.newDirectoryStream(dir,
-                p -> p.getFileName().toString().startsWith(".") && p.getFileName().toString().endsWith(".tmp"))) {
+                p -> names.contains(temporaryOf(p.getFileName().toString())))) {
             for (Path p : stale) {
-                deleteQuietly(p);
+                if (Files.isRegularFile(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                    deleteQuietly(p);
+                }
             }
         } catch (IOException e) {
             // Leftovers are harmless; failing to list them must not stop the work.
         }
+    }
+
+    /** The output name a temporary file of {@link #createNew} stands for ({@code .NAME.DIGITS.tmp}), or "". */
+    static String temporaryOf(String file) {
+        if (!file.startsWith(".") || !file.endsWith(".tmp")) {
+            return "";
+        }
+        String inner = file.substring(1, file.length() - ".tmp".length());
+        int dot = inner.lastIndexOf('.');
+        if (dot <= 0 || dot == inner.length() - 1 || !inner.substring(dot + 1).chars().allMatch(Character::isDigit)) {
+            return "";
+        }
+        return inner.substring(0, dot);
     }
 
     /**

@@ -23,6 +23,26 @@ public final class SmallFiles {
      * @param what  what the file should be, for the error ("request file", "passphrase file")
      */
     public static byte[] read(Path file, int limit, String what) {
+        requireRegular(file, what);
+        return readAny(file, limit, what);
+    }
+
+    /**
+     * Refuses a FIFO, a device or a directory where a file is expected: a FIFO nobody writes to
+     * would block the read for ever (it hung sign-offline), a device never ends. Links are followed.
+     */
+    public static void requireRegular(Path file, String what) {
+        if (Files.exists(file) && !Files.isRegularFile(file)) {
+            throw new SignerException(ErrorKind.IO, file + ": not a regular file (a " + what + " is expected; pipes, "
+                    + "devices and directories are refused)");
+        }
+    }
+
+    /**
+     * {@link #read} for a secret, which may come through a pipe ({@code --passphrase-file /dev/stdin},
+     * a process substitution): still bounded, but a FIFO is what the caller chose to give.
+     */
+    public static byte[] readAny(Path file, int limit, String what) {
         try (InputStream in = Files.newInputStream(file)) {
             // Read one byte past the limit rather than trust the size: the file may be a pipe or grow.
             byte[] b = in.readNBytes(limit + 1);

@@ -90,10 +90,18 @@ public record SigningRequest(
                     + "(at most 128, not starting with a dot)");
         }
         Sigstruct s = unsigned.unsigned();
-        return new SigningRequest(SCHEMA, toolVersion, name, model == null ? null : model.id(), source, target, layout,
-                s.mrenclave().hex(), mrenclaveSource, converter, SigstructJson.describe(s),
+        SigningRequest r = new SigningRequest(SCHEMA, toolVersion, name, model == null ? null : model.id(), source, target,
+                layout, s.mrenclave().hex(), mrenclaveSource, converter, SigstructJson.describe(s),
                 Base64.getEncoder().encodeToString(s.toBytes()), Hex.encode(s.signingPayload()),
                 s.signingPayloadSha256().hex(), pinnedSigner == null ? null : new PinnedSigner(pinnedSigner.hex()));
+        // What a reviewer's terminal would obey never goes into a request; what sign-offline checks, prepare checks first.
+        RequestText.refuseUnsafe(r);
+        try {
+            RequestText.checkStructured(r);
+        } catch (SignerException e) {
+            throw new SignerException(ErrorKind.USAGE, e.getMessage().replace("request was edited: ", ""));
+        }
+        return r;
     }
 
     /** NAME or NAME.MODEL: the stem of this request's file and of its signature files. */
@@ -151,6 +159,7 @@ public record SigningRequest(
         if (fileName != null && !fileName.equals(fileName())) {
             throw edited("the file is named " + fileName + " but its name and memoryModel say " + fileName());
         }
+        RequestText.checkStructured(this);
         Sigstruct s = unsigned();
         if (!s.equals(s.unsigned())) {
             throw edited("unsignedSigstruct carries MODULUS, EXPONENT, SIGNATURE, Q1 or Q2; a request has them zero");

@@ -49,6 +49,7 @@ public final class Sigstruct {
     public static Sigstruct read(Path file) {
         long size;
         byte[] data;
+        org.enclaveos.signer.io.SmallFiles.requireRegular(file, "SIGSTRUCT file");
         try {
             size = Files.size(file);
             if (size != SIZE) {

@@ -26,15 +26,33 @@ class AtomicFilesTest {
     }
 
     @Test
-    void staleTemporaryFilesAreRemovedAndNothingElse() throws IOException {
+    void onlyTheTemporaryFilesOfTheNamedOutputsAreRemoved() throws IOException {
         Files.write(dir.resolve(".a.sigstruct.123456.tmp"), new byte[] {1});
         Files.write(dir.resolve(".b.response.json.99.tmp"), new byte[] {2});
         Files.write(dir.resolve("a.sigstruct"), new byte[] {3});
         Files.write(dir.resolve(".keep-me"), new byte[] {4});
         Files.write(dir.resolve("visible.tmp"), new byte[] {5});
-        AtomicFiles.deleteStaleTemps(dir);
-        assertEquals(List.of(".keep-me", "a.sigstruct", "visible.tmp"), names());
-        AtomicFiles.deleteStaleTemps(dir.resolve("missing")); // a directory not made yet is not an error
+        Files.write(dir.resolve(".someone-elses.tmp"), new byte[] {6});        // hidden *.tmp, not ours
+        Files.write(dir.resolve(".c.sigstruct.123.tmp"), new byte[] {7});      // ours in form, not an output named
+        Files.write(dir.resolve(".a.sigstruct.12x.tmp"), new byte[] {8});      // not our temp name
+        Path elsewhere = Files.createTempFile("victim", ".bin");
+        Files.createSymbolicLink(dir.resolve(".b.response.json.7.tmp"), elsewhere);
+        AtomicFiles.deleteStaleTemps(dir, List.of("a.sigstruct", "b.response.json"));
+        assertEquals(List.of(".a.sigstruct.12x.tmp", ".b.response.json.7.tmp", ".c.sigstruct.123.tmp", ".keep-me",
+                ".someone-elses.tmp", "a.sigstruct", "visible.tmp"), names());
+        assertEquals(true, Files.exists(elsewhere));
+        AtomicFiles.deleteStaleTemps(dir.resolve("missing"), List.of("a")); // a directory not made yet is not an error
+    }
+
+    @Test
+    void aSymbolicLinkInPlaceOfAnOutputIsNeitherFollowedNorConfirmed() throws IOException {
+        Path elsewhere = Files.createTempFile("victim", ".bin");
+        Files.write(elsewhere, new byte[] {1, 2});
+        Files.createSymbolicLink(dir.resolve("out.bin"), elsewhere);
+        SignerException e = assertThrows(SignerException.class,
+                () -> AtomicFiles.createOrConfirm(dir.resolve("out.bin"), new byte[] {1, 2}, false));
+        assertEquals(ErrorKind.OUTPUT_EXISTS, e.kind());
+        assertEquals(true, e.getMessage().contains("symbolic link"), e.getMessage());
     }
 
     @Test

@@ -3,6 +3,7 @@ package org.enclaveos.signer.io;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -34,13 +35,29 @@ class SmallFilesTest {
         assertEquals(dir.resolve("nope") + ": no such file", missing.getMessage());
         SignerException directory = assertThrows(SignerException.class, () -> SmallFiles.read(dir, 10, "x"));
         assertEquals(ErrorKind.IO, directory.kind());
-        assertEquals(true, directory.getMessage().startsWith(dir + ": cannot read: "), directory.getMessage());
+        assertEquals(dir + ": not a regular file (a x is expected; pipes, devices and directories are refused)",
+                directory.getMessage());
     }
 
     @Test
-    void aPipeThatNeverEndsIsCutAtTheLimit() throws Exception {
+    void aSecretFromADeviceThatNeverEndsIsCutAtTheLimit() throws Exception {
         // /dev/zero claims size 0 and never ends: the size is not trusted, the read is bounded.
-        SignerException e = assertThrows(SignerException.class, () -> SmallFiles.read(Path.of("/dev/zero"), 4096, "passphrase file"));
+        SignerException e = assertThrows(SignerException.class, () -> SmallFiles.readAny(Path.of("/dev/zero"), 4096, "passphrase file"));
         assertEquals(ErrorKind.MALFORMED_INPUT, e.kind());
+    }
+
+    @Test
+    void aFifoOrADeviceGivenAsAnInputFileIsRefusedAtOnce() throws Exception {
+        Path fifo = dir.resolve("x.request.json");
+        Process mk = new ProcessBuilder("mkfifo", fifo.toString()).start();
+        assertEquals(0, mk.waitFor());
+        // Nobody writes to it: a read would block for ever. It must be refused without reading.
+        SignerException e = assertTimeoutPreemptively(java.time.Duration.ofSeconds(10),
+                () -> assertThrows(SignerException.class, () -> SmallFiles.read(fifo, 4096, "request file")));
+        assertEquals(ErrorKind.IO, e.kind());
+        assertEquals(fifo + ": not a regular file (a request file is expected; pipes, devices and directories are refused)",
+                e.getMessage());
+        SignerException dev = assertThrows(SignerException.class, () -> SmallFiles.read(Path.of("/dev/zero"), 4096, "request file"));
+        assertEquals(ErrorKind.IO, dev.kind());
     }
 }

@@ -1,6 +1,5 @@
 package org.enclaveos.signer.testing;
 
-import java.io.PrintWriter;
 import java.io.StringWriter;
 
 import org.enclaveos.signer.cli.Cli;
@@ -14,8 +13,7 @@ public record CliRun(int exitCode, String out, String err) {
         CommandLine cl = Cli.commandLine(command, args);
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
-        cl.setOut(new PrintWriter(out, true));
-        cl.setErr(new PrintWriter(err, true));
+        Cli.setStreams(cl, out, err);
         int code = cl.execute(args);
         return new CliRun(code, out.toString(), err.toString());
     }

@@ -1,6 +1,7 @@
 package org.enclaveos.signer.signoffline;
 
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -23,7 +24,6 @@ import org.enclaveos.signer.crypto.VerifyingKey;
 import org.enclaveos.signer.io.AtomicFiles;
 import org.enclaveos.signer.request.RequestSet;
 import org.enclaveos.signer.request.SigningResponse;
-import org.enclaveos.signer.sgx.Attributes;
 import org.enclaveos.signer.sgx.Hash256;
 import org.enclaveos.signer.sgx.Sigstruct;
 
@@ -54,52 +54,44 @@ final class Ceremony {
         }
     }
 
-    record Plan(List<Item> items, VerifyingKey signer, boolean production, Path out) {
+    record Plan(List<Item> items, VerifyingKey signer, CeremonyPolicy policy, Path out) {
         long toSign() {
             return items.stream().filter(i -> i.status() == Status.TO_SIGN).count();
+        }
+
+        boolean production() {
+            return policy.production();
         }
     }
 
     private Ceremony() {
     }
 
-    static Plan plan(List<RequestSet.Loaded> requests, VerifyingKey signer, boolean production, Path out) {
+    static Plan plan(List<RequestSet.Loaded> requests, VerifyingKey signer, CeremonyPolicy policy, Path out) {
         List<Item> items = new ArrayList<>();
         for (RequestSet.Loaded l : requests) {
-            Sigstruct s = l.unsigned();
-            List<String> flags = new ArrayList<>();
-            boolean debugSet = s.attributes().has(Attributes.DEBUG);
-            boolean maskOpen = !s.attributeMask().has(Attributes.DEBUG);
-            if (production && debugSet) {
-                throw new SignerException(ErrorKind.POLICY, l.file() + ": ATTRIBUTES.DEBUG is set; a --production "
-                        + "ceremony signs production requests only");
-            }
-            if (production && maskOpen) {
-                throw new SignerException(ErrorKind.POLICY, l.file() + ": ATTRIBUTEMASK does not enforce DEBUG, so the "
-                        + "signed enclave would also launch in debug mode; refused in a --production ceremony");
-            }
-            if (debugSet) {
-                flags.add("DEBUG set: launches in debug mode only");
-            } else if (maskOpen) {
-                flags.add("ATTRIBUTEMASK leaves DEBUG open: also launches in debug mode");
-            }
-            l.request().pinnedMrsigner().ifPresent(pinned -> {
-                if (signer != null && !pinned.equals(signer.mrsigner())) {
-                    throw new SignerException(ErrorKind.POLICY, l.file() + ": the request pins signer " + pinned
-                            + ", this key is " + signer.mrsigner());
-                }
-            });
-            Item item = new Item(l, Status.TO_SIGN, List.copyOf(flags));
-            items.add(new Item(l, existing(item, out, signer), item.flags()));
+            List<String> flags = policy.judge(l, signer);
+            Item item = new Item(l, Status.TO_SIGN, flags);
+            items.add(new Item(l, existing(item, out, signer) == null ? Status.TO_SIGN : Status.ALREADY_SIGNED, flags));
         }
-        return new Plan(List.copyOf(items), signer, production, out);
+        return new Plan(List.copyOf(items), signer, policy, out);
     }
 
-    /** ALREADY_SIGNED if the output holds this request signed by this key; refused if it holds anything else. */
-    private static Status existing(Item item, Path out, VerifyingKey signer) {
+    /**
+     * The SIGSTRUCT already in the output for this request, checked: it must sign exactly this
+     * request, verify, and come from this key. Null if there is none; refused if there is anything
+     * else (a symbolic link included: outputs are files of the ceremony's own). Called when the
+     * plan is made and again when the output is re-read to be journaled, so what the journal
+     * records is what was checked at that moment.
+     */
+    static Sigstruct existing(Item item, Path out, VerifyingKey signer) {
         Path file = item.sigstructFile(out);
-        if (!Files.exists(file)) {
-            return Status.TO_SIGN;
+        if (Files.isSymbolicLink(file) || Files.isSymbolicLink(item.responseFile(out))) {
+            throw refuseExisting(Files.isSymbolicLink(file) ? file : item.responseFile(out),
+                    "it is a symbolic link (outputs are the ceremony's own files)");
+        }
+        if (!Files.exists(file, LinkOption.NOFOLLOW_LINKS)) {
+            return null;
         }
         Sigstruct present;
         try {
@@ -116,7 +108,7 @@ final class Ceremony {
         if (signer != null && !present.mrsigner().equals(signer.mrsigner())) {
             throw refuseExisting(file, "it was signed by " + present.mrsigner() + ", not this key");
         }
-        return Status.ALREADY_SIGNED;
+        return present;
     }
 
     private static SignerException refuseExisting(Path file, String why) {
@@ -141,18 +133,26 @@ final class Ceremony {
      * {@link OutputLock} on {@code plan.out()}, which also made the directory.
      */
     static Result run(Plan plan, Signer signer, int workers, Journal journal, String ceremonyId, String keySource,
-                      String toolVersion) {
+                      String toolVersion, ObjectNode context) {
         // Left by a ceremony that was killed while writing; no other ceremony writes here (the lock).
-        AtomicFiles.deleteStaleTemps(plan.out());
+        List<String> outputs = new ArrayList<>();
+        for (Item i : plan.items()) {
+            outputs.add(i.sigstructFile(plan.out()).getFileName().toString());
+            outputs.add(i.responseFile(plan.out()).getFileName().toString());
+        }
+        AtomicFiles.deleteStaleTemps(plan.out(), outputs);
         ObjectNode start = Journal.fields();
         start.put("ceremonyId", ceremonyId);
         start.put("mrsigner", plan.signer() == null ? null : plan.signer().mrsigner().hex());
         start.put("key", keySource);
         start.put("production", plan.production());
+        ArrayNode allowed = start.putArray("allowedAttributes");
+        plan.policy().allowedAttributes().stream().sorted().forEach(allowed::add);
+        start.setAll(context);
         ArrayNode list = start.putArray("requests");
         for (Item i : plan.items()) {
             list.addObject().put("id", i.request().id()).put("requestSha256", i.request().fileSha256().hex())
-                    .put("signingPayloadSha256", i.request().request().signingPayloadSha256());
+                    .put("signingPayloadSha256", i.request().unsigned().signingPayloadSha256().hex());
         }
         journal.append("ceremony-start", start);
         int signed = 0;
@@ -167,7 +167,7 @@ final class Ceremony {
             while (journaled < items.size()) {
                 while (submitted < items.size() && ahead.size() < 4 * (Math.max(1, workers) + IO_THREADS)) {
                     Item next = items.get(submitted++);
-                    ahead.add(CompletableFuture.supplyAsync(() -> signed(next, plan.out(), signer), pool)
+                    ahead.add(CompletableFuture.supplyAsync(() -> signed(next, plan, signer), pool)
                             .thenApplyAsync(s -> complete(next, plan.out(), s, toolVersion), io));
                 }
                 // Wait for the next item in order, then take every following one already finished:
@@ -236,16 +236,26 @@ final class Ceremony {
         journal.append(lines);
     }
 
-    /** One request, start to finish: sign (or reread), check, write the SIGSTRUCT and the response. */
-    private static Sigstruct signed(Item i, Path out, Signer signer) {
+    /** One request, start to finish: sign (or reread and check again), check, write the SIGSTRUCT and the response. */
+    private static Sigstruct signed(Item i, Plan plan, Signer signer) {
         if (i.status() == Status.ALREADY_SIGNED) {
-            return Sigstruct.read(i.sigstructFile(out));
+            // Checked when the plan was made, and again now: the journal records these bytes.
+            Sigstruct present = existing(i, plan.out(), plan.signer());
+            if (present == null) {
+                throw new SignerException(ErrorKind.OUTPUT_EXISTS, i.sigstructFile(plan.out())
+                        + ": was there when the review was made and is gone now");
+            }
+            return present;
         }
         Sigstruct result = signer.sign(i.request());
         // The signer verified the SIGSTRUCT; check once more that it signs exactly this request.
         if (!result.sameSignedFields(i.request().unsigned()) || !SigstructVerifier.verify(result).valid()) {
             throw new SignerException(ErrorKind.VERIFICATION_FAILED, i.request().id()
                     + ": the signer returned a SIGSTRUCT that does not verify over this request");
+        }
+        if (plan.signer() != null && !result.mrsigner().equals(plan.signer().mrsigner())) {
+            throw new SignerException(ErrorKind.VERIFICATION_FAILED, i.request().id() + ": the signer returned a SIGSTRUCT "
+                    + "by " + result.mrsigner() + ", not by the reviewed key " + plan.signer().mrsigner());
         }
         return result;
     }

@@ -6,6 +6,7 @@ import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -45,7 +46,8 @@ final class Journal {
 
     /** Opens a journal for appending; an existing one must verify first (no appending to a broken chain). */
     static Journal open(Path file) {
-        if (!Files.exists(file)) {
+        refuseLink(file);
+        if (!Files.exists(file, LinkOption.NOFOLLOW_LINKS)) {
             return new Journal(file, 0, GENESIS);
         }
         Tail tail = scan(file, true);
@@ -65,6 +67,14 @@ final class Journal {
         return scan(file, false);
     }
 
+    /** A journal is the ceremony's own file: a link in its place would append to a file elsewhere. */
+    private static void refuseLink(Path file) {
+        if (Files.isSymbolicLink(file)) {
+            throw new SignerException(ErrorKind.IO, file + ": is a symbolic link; the journal is not written through one "
+                    + "(give --journal the real file)");
+        }
+    }
+
     /**
      * A line without its newline is a write that was cut (the process killed, or a failure the
      * rollback in {@link #append} could not undo). It was never flushed as complete, and every output
@@ -73,7 +83,7 @@ final class Journal {
      * alone still reports them.
      */
     private void dropTornTail(Tail tail) {
-        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS)) {
             ch.truncate(tail.length());
             ch.force(true);
         } catch (IOException e) {
@@ -94,6 +104,7 @@ final class Journal {
         String prev = GENESIS;
         long n = 0;
         long offset = 0;
+        org.enclaveos.signer.io.SmallFiles.requireRegular(file, "journal");
         try (InputStream in = new BufferedInputStream(Files.newInputStream(file), 1 << 16)) {
             java.io.ByteArrayOutputStream line = new java.io.ByteArrayOutputStream();
             for (int c; ; ) {
@@ -185,7 +196,7 @@ final class Journal {
         }
         ByteBuffer buf = ByteBuffer.wrap(out.toByteArray());
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                StandardOpenOption.APPEND)) {
+                StandardOpenOption.APPEND, LinkOption.NOFOLLOW_LINKS)) {
             long before = ch.size();
             try {
                 while (buf.hasRemaining()) {
@@ -212,10 +223,6 @@ final class Journal {
 
     static ObjectNode fields() {
         return MAPPER.createObjectNode();
-    }
-
-    static void putAll(ObjectNode node, String key, List<String> values) {
-        values.forEach(node.putArray(key)::add);
     }
 
     Path file() {

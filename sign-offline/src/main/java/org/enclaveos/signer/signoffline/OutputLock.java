@@ -5,6 +5,7 @@ import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
@@ -25,6 +26,8 @@ final class OutputLock implements AutoCloseable {
     static final String FILE_NAME = ".sign-offline.lock";
 
     private final List<FileChannel> held = new ArrayList<>();
+    /** Directories this lock created: removed again on close if the ceremony put nothing in them. */
+    private final List<Path> created = new ArrayList<>();
 
     private OutputLock() {
     }
@@ -33,9 +36,10 @@ final class OutputLock implements AutoCloseable {
     static OutputLock acquire(Path out, Path journal) {
         OutputLock lock = new OutputLock();
         try {
-            lock.add(out);
-            Path journalDir = journal.toAbsolutePath().getParent();
-            if (journalDir != null && !journalDir.equals(out.toAbsolutePath())) {
+            Path outDir = lock.add(out);
+            Path journalDir = journal.toAbsolutePath().normalize().getParent();
+            // Compared as the file system resolves them: ./out, out/ and a link to out are one directory.
+            if (journalDir != null && !lock.real(journalDir).equals(outDir)) {
                 lock.add(journalDir);
             }
             return lock;
@@ -45,12 +49,30 @@ final class OutputLock implements AutoCloseable {
         }
     }
 
-    private void add(Path dir) {
-        Path file = dir.resolve(FILE_NAME);
+    private Path real(Path dir) {
+        try {
+            if (!Files.exists(dir)) {
+                Files.createDirectories(dir);
+                created.add(dir);
+            }
+            return dir.toRealPath();
+        } catch (IOException e) {
+            throw new SignerException(ErrorKind.IO, dir + ": cannot create: " + AtomicFiles.describe(e), e);
+        }
+    }
+
+    /** Locks {@code dir}; returns it as the file system resolves it. */
+    private Path add(Path dir) {
+        Path real = real(dir);
+        Path file = real.resolve(FILE_NAME);
+        if (Files.isSymbolicLink(file)) {
+            throw new SignerException(ErrorKind.IO, file + ": is a symbolic link; the lock file is the ceremony's own "
+                    + "(remove the link)");
+        }
         FileChannel ch;
         try {
-            Files.createDirectories(dir);
-            ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+            // NOFOLLOW_LINKS: a link placed here must not make us create or lock a file elsewhere.
+            ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS);
         } catch (IOException e) {
             throw new SignerException(ErrorKind.IO, dir + ": cannot create: " + AtomicFiles.describe(e), e);
         }
@@ -69,6 +91,7 @@ final class OutputLock implements AutoCloseable {
                     + "); wait for it to finish, or choose another --out");
         }
         held.add(ch); // closing the channel releases its lock
+        return real;
     }
 
     @Override
@@ -77,6 +100,18 @@ final class OutputLock implements AutoCloseable {
             close(held.get(i));
         }
         held.clear();
+        // A ceremony refused before it wrote anything leaves no trace: not even its output directory.
+        for (Path dir : created) {
+            try (java.util.stream.Stream<Path> entries = Files.list(dir)) {
+                if (entries.allMatch(p -> p.getFileName().toString().equals(FILE_NAME))) {
+                    Files.deleteIfExists(dir.resolve(FILE_NAME));
+                    Files.deleteIfExists(dir);
+                }
+            } catch (IOException ignored) {
+                // it stays: harmless
+            }
+        }
+        created.clear();
     }
 
     private static void close(FileChannel ch) {

@@ -1,9 +1,12 @@
 package org.enclaveos.signer.signoffline;
 
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import org.enclaveos.signer.ErrorKind;
 import org.enclaveos.signer.SignerException;
@@ -26,17 +29,31 @@ final class PayloadExchange {
     private PayloadExchange() {
     }
 
-    static List<Path> export(List<RequestSet.Loaded> requests, Path dir) {
-        try {
-            Files.createDirectories(dir);
-        } catch (IOException e) {
-            throw new SignerException(ErrorKind.IO, dir + ": cannot create: " + AtomicFiles.describe(e), e);
-        }
-        return requests.stream().map(l -> {
-            Path file = dir.resolve(l.id() + PAYLOAD_SUFFIX);
+    /**
+     * Writes each planned request's payload to {@code plan.out()} and journals the export: a payload
+     * that leaves the tool is as good as a signature for whoever holds the key, so it leaves only
+     * after the same checks, review and confirmation as signing (the caller's), and the journal says
+     * which payloads went out, for which requests. The caller holds the {@link OutputLock}.
+     */
+    static List<Path> export(Ceremony.Plan plan, Journal journal, String ceremonyId, String keySource) {
+        List<Path> files = new ArrayList<>();
+        ObjectNode line = Journal.fields();
+        line.put("ceremonyId", ceremonyId);
+        line.put("production", plan.production());
+        line.put("key", keySource);
+        ArrayNode list = line.putArray("payloads");
+        for (Ceremony.Item i : plan.items()) {
+            RequestSet.Loaded l = i.request();
+            Path file = plan.out().resolve(l.id() + PAYLOAD_SUFFIX);
             AtomicFiles.createOrConfirm(file, l.unsigned().signingPayload(), false);
-            return file;
-        }).toList();
+            files.add(file);
+            list.addObject().put("id", l.id()).put("requestSha256", l.fileSha256().hex())
+                    .put("signingPayloadSha256", l.unsigned().signingPayloadSha256().hex())
+                    .put("file", file.getFileName().toString());
+        }
+        AtomicFiles.syncDirectory(plan.out());
+        journal.append("payloads-exported", line);
+        return List.copyOf(files);
     }
 
     /** A signer that reads DIR/ID.sig and assembles it, refusing anything that does not verify. */

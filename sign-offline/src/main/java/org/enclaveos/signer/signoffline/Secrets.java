@@ -27,7 +27,7 @@ final class Secrets {
     static char[] read(String what, Path file, String env, String prompt, String hint) {
         if (file != null) {
             // A passphrase or PIN file holds one line; anything near this size is not one.
-            byte[] raw = org.enclaveos.signer.io.SmallFiles.read(file, 4096, what + " file");
+            byte[] raw = org.enclaveos.signer.io.SmallFiles.readAny(file, 4096, what + " file");
             try {
                 CharBuffer chars = StandardCharsets.UTF_8.decode(java.nio.ByteBuffer.wrap(raw));
                 int end = 0;

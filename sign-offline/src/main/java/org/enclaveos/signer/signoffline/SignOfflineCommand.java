@@ -106,6 +106,10 @@ public final class SignOfflineCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
+    @Option(names = "--allow-attribute", paramLabel = "NAME", description = "In a --production ceremony, sign requests "
+            + "with this launch privilege set: PROVISIONKEY or EINITTOKEN_KEY (repeatable).")
+    List<String> allowAttributes = List.of();
+
     @Override
     public Integer call() {
         if (verifyJournal != null) {
@@ -114,20 +118,25 @@ public final class SignOfflineCommand implements Callable<Integer> {
         if (requests.isEmpty()) {
             throw usage("give the request files or directories to sign");
         }
-        if (exportPayloads != null) {
-            return export();
+        boolean export = exportPayloads != null;
+        if (export && (out != null || key != null || pkcs11Config != null || importSignatures != null)) {
+            throw usage("--export-payloads DIR writes only payloads; give no --out, --key, --pkcs11-config or "
+                    + "--import-signatures with it");
         }
-        if (out == null) {
+        if (!export && out == null) {
             throw usage("--out DIR is required");
         }
         int sources = (key != null ? 1 : 0) + (pkcs11Config != null ? 1 : 0) + (importSignatures != null ? 1 : 0);
-        if (sources != 1) {
+        if (!export && sources != 1) {
             throw usage("give exactly one of --key, --pkcs11-config or --import-signatures");
         }
         if ((pkcs11Config == null) != (keyAlias == null)) {
             throw usage("--pkcs11-config and --key-alias go together");
         }
-        if ((importSignatures == null) != (publicKey == null)) {
+        if (importSignatures == null && publicKey != null && !export) {
+            throw usage("--public-key goes with --import-signatures or --export-payloads");
+        }
+        if (importSignatures != null && publicKey == null) {
             throw usage("--import-signatures and --public-key go together");
         }
         if (key == null && (passphraseFile != null || passphraseEnv != null)) {
@@ -136,16 +145,32 @@ public final class SignOfflineCommand implements Callable<Integer> {
         if (pkcs11Config == null && (pinFile != null || pinEnv != null)) {
             throw usage("--pin-file and --pin-env go with --pkcs11-config");
         }
+        CeremonyPolicy policy = new CeremonyPolicy(production, java.util.Set.copyOf(allowAttributes));
+        Path outDir = export ? exportPayloads : out;
+        Path journalFile = journal != null ? journal : outDir.resolve(DEFAULT_JOURNAL);
+        // The lock covers the whole ceremony, from the plan (what is already in the output) to the last
+        // journal line: nothing another ceremony does can change what was reviewed. A dry run writes nothing.
+        try (OutputLock lock = dryRun ? null : OutputLock.acquire(outDir, journalFile)) {
+            return ceremony(policy, outDir, journalFile, export);
+        }
+    }
 
+    private int ceremony(CeremonyPolicy policy, Path outDir, Path journalFile, boolean export) {
         // Requests first: nothing about the key is asked for (no PIN typed) until the input is known good.
         List<RequestSet.Loaded> loaded = RequestSet.load(requests);
-        VerifyingKey verifying;
-        Ceremony.Signer signer;
+        VerifyingKey verifying = null;
+        Ceremony.Signer signer = null;
         String keySource;
-        if (importSignatures != null) {
+        ObjectNode context = SigstructJson.MAPPER.createObjectNode();
+        if (export) {
+            verifying = publicKey == null ? null : PemKeys.loadVerifyingKey(publicKey);
+            keySource = "none: payloads exported to " + exportPayloads
+                    + (publicKey == null ? "" : " for the key " + publicKey);
+        } else if (importSignatures != null) {
             verifying = PemKeys.loadVerifyingKey(publicKey);
             signer = PayloadExchange.importer(importSignatures, verifying);
             keySource = "imported signatures from " + importSignatures + ", public key " + publicKey;
+            context.put("importedSignatures", importSignatures.toString()).put("publicKey", publicKey.toString());
         } else {
             SigningKey signing = key != null ? loadPem() : loadPkcs11();
             verifying = signing.publicKey();
@@ -162,27 +187,28 @@ public final class SignOfflineCommand implements Callable<Integer> {
             }
             keySource = key != null ? "PEM " + key : "PKCS#11 " + pkcs11Config + " alias " + keyAlias;
         }
-        Ceremony.Plan plan = Ceremony.plan(loaded, verifying, production, out);
+        Ceremony.Plan plan = Ceremony.plan(loaded, verifying, policy, outDir);
         PrintWriter err = spec.commandLine().getErr();
-        Review.print(err, plan, keySource);
+        Review.print(err, plan, keySource, export ? "export" : "sign");
         if (dryRun) {
-            err.println("dry run: nothing signed");
+            err.println("dry run: nothing " + (export ? "exported" : "signed"));
             err.flush();
             return 0;
         }
-        confirm(plan, err);
-        Path journalFile = journal != null ? journal : out.resolve(DEFAULT_JOURNAL);
-        try (OutputLock lock = OutputLock.acquire(out, journalFile)) {
-            Journal j = Journal.open(journalFile);
-            // Signing is CPU work: one signer per core. Writing the outputs has its own threads (Ceremony).
-            int workers = Runtime.getRuntime().availableProcessors();
-            Ceremony.Result result = Ceremony.run(plan, signer, workers, j, ceremonyId, keySource, VersionProvider.version());
-            report(plan, result, j);
+        confirm(plan, err, export ? "export" : "sign");
+        Journal j = Journal.open(journalFile);
+        if (export) {
+            return reportExport(plan, PayloadExchange.export(plan, j, ceremonyId, keySource), j);
         }
+        // Signing is CPU work: one signer per core. Writing the outputs has its own threads (Ceremony).
+        int workers = Runtime.getRuntime().availableProcessors();
+        Ceremony.Result result = Ceremony.run(plan, signer, workers, j, ceremonyId, keySource, VersionProvider.version(),
+                context);
+        report(plan, result, j);
         return 0;
     }
 
-    private void confirm(Ceremony.Plan plan, PrintWriter err) {
+    private void confirm(Ceremony.Plan plan, PrintWriter err, String action) {
         if (yes || plan.toSign() == 0) {
             return;
         }
@@ -191,16 +217,28 @@ public final class SignOfflineCommand implements Callable<Integer> {
             throw new SignerException(ErrorKind.USAGE, "no terminal to confirm the review on; give --yes for a scripted "
                     + "run (or --dry-run to only review)");
         }
-        String typed = console.readLine("Type the number of enclaves to sign (%d) to go on: ", plan.toSign());
+        String typed = console.readLine("Type the number of enclaves to " + action + " (%d) to go on: ", plan.toSign());
         if (typed == null || !typed.trim().equals(Long.toString(plan.toSign()))) {
             throw new SignerException(ErrorKind.POLICY, "confirmation not given (typed '" + (typed == null ? "" : typed.trim())
-                    + "', expected " + plan.toSign() + "); nothing was signed");
+                    + "', expected " + plan.toSign() + "); nothing was " + (action.equals("sign") ? "signed" : "exported"));
         }
     }
 
     private SigningKey loadPem() {
-        return PemKeys.loadSigningKey(key, what -> Secrets.read("passphrase", passphraseFile, passphraseEnv,
-                "Passphrase for " + what + ": ", "--passphrase-file or --passphrase-env"));
+        boolean[] encrypted = {false};
+        SigningKey k = PemKeys.loadSigningKey(key, what -> {
+            encrypted[0] = true;
+            return Secrets.read("passphrase", passphraseFile, passphraseEnv, "Passphrase for " + what + ": ",
+                    "--passphrase-file or --passphrase-env");
+        });
+        if (!encrypted[0]) {
+            PemKeys.exposure(key).ifPresent(w -> {
+                PrintWriter err = spec.commandLine().getErr();
+                err.println("WARNING: " + w);
+                err.flush();
+            });
+        }
+        return k;
     }
 
     private SigningKey loadPkcs11() {
@@ -213,22 +251,24 @@ public final class SignOfflineCommand implements Callable<Integer> {
         }
     }
 
-    private int export() {
-        List<RequestSet.Loaded> loaded = RequestSet.load(requests);
-        List<Path> files = PayloadExchange.export(loaded, exportPayloads);
+    private int reportExport(Ceremony.Plan plan, List<Path> files, Journal j) {
         PrintWriter stdout = spec.commandLine().getOut();
+        List<Ceremony.Item> items = plan.items();
         if (json) {
             ObjectNode doc = SigstructJson.MAPPER.createObjectNode();
             ArrayNode list = doc.putArray("payloads");
             for (int i = 0; i < files.size(); i++) {
-                list.addObject().put("id", loaded.get(i).id()).put("file", files.get(i).toString())
-                        .put("sha256", loaded.get(i).request().signingPayloadSha256());
+                list.addObject().put("id", items.get(i).request().id()).put("file", files.get(i).toString())
+                        .put("sha256", items.get(i).request().unsigned().signingPayloadSha256().hex());
             }
+            doc.put("journal", j.file().toString()).put("journalLastLineSha256", j.lastHash());
             stdout.print(SigstructJson.print(doc));
         } else {
             for (int i = 0; i < files.size(); i++) {
-                stdout.println(files.get(i) + "  sha256 " + loaded.get(i).request().signingPayloadSha256());
+                stdout.println(files.get(i) + "  sha256 " + items.get(i).request().unsigned().signingPayloadSha256());
             }
+            stdout.println(files.size() + " payloads exported, journal " + j.file());
+            stdout.println("journal last line sha256 " + j.lastHash() + " (record it with the ceremony minutes)");
         }
         stdout.flush();
         return 0;

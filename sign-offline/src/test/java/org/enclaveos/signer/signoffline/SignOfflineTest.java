@@ -170,8 +170,17 @@ class SignOfflineTest {
     void exportedPayloadsSignedByOpensslImportToTheSameSigstructs() throws IOException {
         Path req = Requests.write(dir.resolve("req"), 2, key.mrsigner());
         Path payloads = dir.resolve("payloads");
-        CliRun export = sign(req.toString(), "--export-payloads", payloads.toString());
+        CliRun unconfirmed = sign(req.toString(), "--export-payloads", payloads.toString());
+        assertEquals(2, unconfirmed.exitCode(), unconfirmed::toString);
+        assertTrue(unconfirmed.err().contains("Review: 2 request(s), 2 to export"), unconfirmed.err());
+        assertFalse(Files.exists(payloads), "no payload leaves without the typed confirmation");
+        CliRun export = sign(req.toString(), "--export-payloads", payloads.toString(), "--yes");
         assertEquals(0, export.exitCode(), export::toString);
+        String exportLine = Files.readAllLines(payloads.resolve("journal.jsonl")).get(0);
+        assertTrue(exportLine.contains("\"event\":\"payloads-exported\""), exportLine);
+        for (int i = 0; i < 2; i++) {
+            assertTrue(exportLine.contains("\"id\":\"app" + i + ".sgx1\""), exportLine);
+        }
         Path pub = dir.resolve("pub.pem");
         PemKeys.writePublicKey(key.publicKey(), pub);
         for (int i = 0; i < 2; i++) {
