@@ -54,4 +54,17 @@ public final class Numbers {
             return new Attributes(parse(parts[0], 64), parse(parts[1], 64));
         }
     }
+
+    /** ATTRIBUTES for a SIGSTRUCT: FLAGS/XFRM with INIT clear (EINIT refuses a SIGSTRUCT that sets it). */
+    public static final class SigstructAttributes implements CommandLine.ITypeConverter<Attributes> {
+        @Override
+        public Attributes convert(String value) {
+            Attributes a = new AttributesPair().convert(value);
+            if (a.has(Attributes.INIT)) {
+                throw new CommandLine.TypeConversionException("'" + value + "' sets INIT (0x1), which must be clear in a "
+                        + "SIGSTRUCT (EINIT sets it)");
+            }
+            return a;
+        }
+    }
 }

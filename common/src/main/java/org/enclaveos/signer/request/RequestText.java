@@ -88,7 +88,7 @@ public final class RequestText {
         fields(r).forEach((field, value) -> TerminalText.firstUnsafe(value).ifPresent(cp -> {
             throw new SignerException(ErrorKind.MALFORMED_INPUT, "field " + field + " would hold the control or format "
                     + "character " + cp + "; refused (a reviewer's terminal would obey it): '"
-                    + TerminalText.escape(value) + "'");
+                    + value + "'");
         }));
     }
 
@@ -131,7 +131,7 @@ public final class RequestText {
     private static void oneOf(Map<String, String> f, String field, Set<String> allowed, boolean nullable) {
         String v = f.get(field);
         if (v == null ? !nullable : !allowed.contains(v)) {
-            throw SigningRequest.edited("field " + field + " is '" + TerminalText.escape(v) + "', expected one of "
+            throw SigningRequest.edited("field " + field + " is '" + v + "', expected one of "
                     + String.join(", ", allowed.stream().sorted().toList()));
         }
     }
@@ -139,7 +139,7 @@ public final class RequestText {
     private static void reference(Map<String, String> f, String field, boolean nullable) {
         String v = f.get(field);
         if (v == null ? !nullable : !isReference(v)) {
-            throw SigningRequest.edited("field " + field + " is '" + TerminalText.escape(v) + "', not an image reference "
+            throw SigningRequest.edited("field " + field + " is '" + v + "', not an image reference "
                     + "(docker://HOST/REPO:TAG, oci:DIR[:TAG] or docker-archive:FILE)");
         }
     }
@@ -147,7 +147,7 @@ public final class RequestText {
     private static void matches(Map<String, String> f, String field, Pattern p, String expected) {
         String v = f.get(field);
         if (v != null && !p.matcher(v).matches()) {
-            throw SigningRequest.edited("field " + field + " is '" + TerminalText.escape(v) + "', expected " + expected);
+            throw SigningRequest.edited("field " + field + " is '" + v + "', expected " + expected);
         }
     }
 }

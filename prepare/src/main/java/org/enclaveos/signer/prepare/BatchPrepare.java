@@ -48,16 +48,25 @@ final class BatchPrepare {
     static int run(PrepareCommand batch, PrintWriter err) {
         List<String> lines;
         try {
+            org.enclaveos.signer.io.SmallFiles.requireRegular(batch.batch, "batch file");
             lines = Files.readAllLines(batch.batch);
         } catch (IOException e) {
             throw new SignerException(ErrorKind.IO, batch.batch + ": cannot read: " + e.getMessage(), e);
         }
+        Map<String, List<String>> defaults = defaults(batch.spec.commandLine().getParseResult());
         List<String[]> entries = new ArrayList<>();
         List<Integer> numbers = new ArrayList<>();
+        List<Outcome> refused = new ArrayList<>();
         for (int i = 0; i < lines.size(); i++) {
-            if (!lines.get(i).isBlank()) {
-                entries.add(arguments(lines.get(i), batch.batch + " line " + (i + 1)));
+            if (lines.get(i).isBlank()) {
+                continue;
+            }
+            try {
+                entries.add(arguments(lines.get(i), defaults));
                 numbers.add(i + 1);
+            } catch (SignerException e) {
+                // One bad line does not stop the others: it is reported with them.
+                refused.add(new Outcome(i + 1, labelOf(lines.get(i)), List.of(), e, 0));
             }
         }
         ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, batch.jobs));
@@ -67,11 +76,12 @@ final class BatchPrepare {
             String[] args = entries.get(i);
             futures.add(pool.submit(() -> one(line, args, err)));
         }
-        List<Outcome> outcomes = new ArrayList<>();
+        List<Outcome> outcomes = new ArrayList<>(refused);
         try {
             for (Future<Outcome> f : futures) {
                 outcomes.add(f.get());
             }
+            outcomes.sort(java.util.Comparator.comparingInt(Outcome::line));
         } catch (Exception e) {
             throw new SignerException(ErrorKind.INTERNAL, "batch interrupted: " + e, e);
         } finally {
@@ -105,8 +115,8 @@ final class BatchPrepare {
         out.flush();
         for (Outcome o : outcomes) {
             if (o.error() != null) {
-                err.println(Cli.NAME + ": " + batch.batch + " line " + o.line() + " (" + o.label() + "): "
-                        + o.error().getMessage());
+                err.println(Cli.NAME + ": " + org.enclaveos.signer.io.TerminalText.escape(batch.batch + " line " + o.line()
+                        + " (" + o.label() + "): " + o.error().getMessage()));
             }
         }
         err.flush();
@@ -116,9 +126,10 @@ final class BatchPrepare {
 
     private static Outcome one(int line, String[] args, PrintWriter err) {
         long start = System.nanoTime();
-        String label = args.length > 0 ? String.join(" ", args).replaceAll(" --.*", "") : "?";
+        String label = label(args);
         synchronized (err) {
-            err.println("[line " + line + "] " + (label.startsWith("--") ? "measuring " : "pulling and measuring ") + label);
+            err.println("[line " + line + "] " + (label.startsWith("--") ? "measuring " : "pulling and measuring ")
+                    + org.enclaveos.signer.io.TerminalText.escape(label));
             err.flush();
         }
         ImagePrepare.LAST_COST.remove();
@@ -148,42 +159,126 @@ final class BatchPrepare {
         }
     }
 
-    /** The command-line arguments a batch line stands for; --out is the batch's own and given to build() only. */
-    static String[] arguments(String json, String where) {
+    /** What a line prepares, for the progress lines and the summary: its image, or its source option and value. */
+    private static String label(String[] args) {
+        if (args.length > 0 && !args[0].startsWith("--")) {
+            return args[0];
+        }
+        for (int i = 0; i + 1 < args.length; i++) {
+            if (java.util.Set.of("--sgxs", "--layout", "--enclave", "--mrenclave").contains(args[i])) {
+                return args[i] + " " + args[i + 1];
+            }
+        }
+        return "?";
+    }
+
+    /** {@link #label} for a line that was refused before it became arguments ("?" if it is not JSON). */
+    private static String labelOf(String line) {
+        try {
+            JsonNode n = SigstructJson.MAPPER.readTree(line);
+            if (n != null && n.has("image")) {
+                return n.get("image").asText();
+            }
+            for (String key : new String[] {"sgxs", "layout", "enclave", "mrenclave"}) {
+                if (n != null && n.has(key)) {
+                    return "--" + key + " " + n.get(key).asText();
+                }
+            }
+        } catch (IOException e) {
+            // not JSON: no label
+        }
+        return "?";
+    }
+
+    /** Options of the batch command itself, never passed on to a line. */
+    private static final java.util.Set<String> BATCH_ONLY = java.util.Set.of("--batch", "--jobs", "--out", "--json",
+            "--force", "--help", "--version");
+    /** The options that pin the signer: a line may not change them once the command line gives one. */
+    private static final java.util.Set<String> PINS = java.util.Set.of("--expected-signer", "--signer-key");
+
+    /**
+     * The command line's options, which are every line's defaults: option name to its values (none
+     * for a flag), as typed.
+     */
+    static Map<String, List<String>> defaults(CommandLine.ParseResult parsed) {
+        Map<String, List<String>> d = new java.util.LinkedHashMap<>();
+        for (CommandLine.Model.OptionSpec o : parsed.matchedOptions()) {
+            String name = o.longestName();
+            if (BATCH_ONLY.contains(name)) {
+                continue;
+            }
+            d.put(name, o.arity().max() == 0 ? List.of() : List.copyOf(o.originalStringValues()));
+        }
+        return d;
+    }
+
+    /**
+     * The command-line arguments a batch line stands for: the command line's options as defaults,
+     * the line's own over them. A line may not weaken {@code --production} nor change a pinned
+     * signer; {@code --out} and the other batch options belong to the batch.
+     */
+    static String[] arguments(String json, Map<String, List<String>> defaults) {
         JsonNode n;
         try {
             n = SigstructJson.MAPPER.readTree(json);
         } catch (IOException e) {
-            throw SignerException.malformed(where + ": not JSON");
+            throw SignerException.malformed("not JSON");
         }
         if (n == null || !n.isObject()) {
-            throw SignerException.malformed(where + ": expected one JSON object per line");
+            throw SignerException.malformed("expected one JSON object per line");
         }
-        List<String> args = new ArrayList<>();
+        Map<String, List<String>> merged = new java.util.LinkedHashMap<>(defaults);
+        String image = null;
         for (Iterator<Map.Entry<String, JsonNode>> it = n.fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> e = it.next();
             String key = e.getKey();
             JsonNode v = e.getValue();
             if (key.equals("image")) {
-                args.add(0, v.asText());
+                image = v.asText();
                 continue;
             }
             if (key.equals("out") || key.equals("batch") || key.equals("jobs") || key.equals("force") || key.equals("json")) {
-                throw SignerException.malformed(where + ": '" + key + "' belongs to the batch command, not to a line");
+                throw SignerException.malformed("'" + key + "' belongs to the batch command, not to a line");
             }
             String option = OPTION.getOrDefault(key, "--" + key.toLowerCase());
+            if (PINS.contains(option) && defaults.keySet().stream().anyMatch(PINS::contains)) {
+                throw new SignerException(ErrorKind.POLICY, "'" + key + "' would change the signer pinned on "
+                        + "the command line (" + defaults.keySet().stream().filter(PINS::contains).findFirst().orElseThrow()
+                        + "); a line may not");
+            }
             if (v.isBoolean()) {
-                if (v.asBoolean()) {
-                    args.add(option);
+                if (!v.asBoolean() && option.equals("--production") && defaults.containsKey("--production")) {
+                    throw new SignerException(ErrorKind.POLICY, "\"production\": false would weaken the "
+                            + "command line's --production; a line may not");
                 }
+                if (v.asBoolean()) {
+                    merged.put(option, List.of());
+                } else {
+                    merged.remove(option);
+                }
+            } else if (option.equals("--insecure-registry") && merged.containsKey(option)) {
+                List<String> hosts = new ArrayList<>(merged.get(option));
+                hosts.add(v.asText());
+                merged.put(option, hosts);
             } else {
-                args.add(option);
-                args.add(v.asText());
+                merged.put(option, List.of(v.asText()));
             }
         }
+        List<String> args = new ArrayList<>();
+        if (image != null) {
+            args.add(image);
+        }
+        merged.forEach((option, values) -> {
+            if (values.isEmpty()) {
+                args.add(option);
+            }
+            for (String value : values) {
+                args.add(option);
+                args.add(value);
+            }
+        });
         args.add("--out");
         args.add("unused-by-build");
         return args.toArray(String[]::new);
     }
-
 }

@@ -116,7 +116,7 @@ public final class PrepareCommand implements Callable<Integer> {
     @Option(names = "--swdefined", paramLabel = "N", converter = Numbers.U32.class, description = "SWDEFINED (default 0).")
     Integer swDefined;
 
-    @Option(names = "--attributes", paramLabel = "FLAGS/XFRM", converter = Numbers.AttributesPair.class,
+    @Option(names = "--attributes", paramLabel = "FLAGS/XFRM", converter = Numbers.SigstructAttributes.class,
             description = "ATTRIBUTES, used literally (default 0x4/0x7, plus DEBUG unless --production).")
     Attributes attributes;
 

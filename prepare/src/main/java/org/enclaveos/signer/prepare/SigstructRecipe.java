@@ -47,8 +47,9 @@ public record SigstructRecipe(
             }
             try {
                 return SigstructDate.of(LocalDate.parse(option));
-            } catch (java.time.format.DateTimeParseException e) {
-                throw new SignerException(ErrorKind.USAGE, "--date '" + option + "': expected YYYY-MM-DD or 0000-00-00");
+            } catch (java.time.format.DateTimeParseException | IllegalArgumentException e) {
+                throw new SignerException(ErrorKind.USAGE, "--date '" + option + "': expected YYYY-MM-DD with a year from "
+                        + "0001 to 9999, or 0000-00-00");
             }
         }
         if (sourceDateEpoch != null && !sourceDateEpoch.isBlank()) {
@@ -57,6 +58,9 @@ public record SigstructRecipe(
                         .atZone(java.time.ZoneOffset.UTC).toLocalDate());
             } catch (NumberFormatException e) {
                 throw new SignerException(ErrorKind.USAGE, "SOURCE_DATE_EPOCH '" + sourceDateEpoch + "' is not a number of seconds");
+            } catch (java.time.DateTimeException | IllegalArgumentException e) {
+                throw new SignerException(ErrorKind.USAGE, "SOURCE_DATE_EPOCH '" + sourceDateEpoch + "' is outside the "
+                        + "years 0001 to 9999");
             }
         }
         return SigstructDate.of(today);

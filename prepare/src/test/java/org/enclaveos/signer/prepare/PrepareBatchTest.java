@@ -50,5 +50,46 @@ class PrepareBatchTest {
                 r.err());
         List<String> ids = RequestSet.load(List.of(dir.resolve("req"))).stream().map(RequestSet.Loaded::id).sorted().toList();
         assertEquals(List.of("app.sgx1", "app.sgx2", "layout.sgx1", "svc"), ids);
+        // The command line's --date is every line's default; a line's own --date wins.
+        assertEquals("2026-11-26", date(dir.resolve("req/svc.request.json")));
+        assertEquals("2026-11-26", date(dir.resolve("req/app.sgx2.request.json")));
+        assertEquals("2026-01-01", date(dir.resolve("req/layout.sgx1.request.json")));
+    }
+
+    private static String date(Path request) {
+        return RequestSet.loadFile(request, null).unsigned().date().iso();
+    }
+
+    @Test
+    void theCommandLinesPolicyIsEveryLinesAndNoLineMayWeakenItOrStopTheOthers() throws Exception {
+        Path sgxs = Files.write(dir.resolve("svc.sgxs"), new SgxsBuilder().ecreate(1, 0x4000).measuredPage(0, 0x100, 1).bytes());
+        String pinned = "12".repeat(32);
+        Path batch = Files.writeString(dir.resolve("batch.jsonl"), String.join("\n",
+                "{\"sgxs\": \"" + sgxs + "\", \"name\": \"plain\", \"isvprodid\": 1, \"isvsvn\": 1}",
+                "{\"sgxs\": \"" + sgxs + "\", \"name\": \"weak\", \"isvprodid\": 1, \"isvsvn\": 1, \"production\": false}",
+                "this line is not JSON",
+                "{\"sgxs\": \"" + sgxs + "\", \"name\": \"repin\", \"isvprodid\": 1, \"isvsvn\": 1, \"expectedSigner\": \""
+                        + "34".repeat(32) + "\"}",
+                "{\"sgxs\": \"" + sgxs + "\", \"name\": \"own\", \"isvprodid\": 1, \"isvsvn\": 2, \"target\": "
+                        + "\"registry.example/own:2\", \"date\": \"2026-02-02\"}") + "\n");
+        CliRun r = CliRun.run(new PrepareCommand(), "--batch", batch.toString(), "--out", dir.resolve("req").toString(),
+                "--production", "--expected-signer", pinned, "--date", "2026-11-26", "--target", "registry.example/app:signed");
+        assertTrue(r.exitCode() != 0, r::toString);
+        assertTrue(r.out().contains("5 entries, 2 prepared (2 requests in "), r.out());
+        assertTrue(r.err().contains(batch + " line 2 (--sgxs " + sgxs + "): \"production\": false would weaken the "
+                + "command line's --production; a line may not"), r.err());
+        assertTrue(r.err().contains(batch + " line 3 (?): not JSON"), r.err());
+        assertTrue(r.err().contains(batch + " line 4 (--sgxs " + sgxs + "): 'expectedSigner' would change the signer "
+                + "pinned on the command line (--expected-signer); a line may not"), r.err());
+        RequestSet.Loaded plain = RequestSet.loadFile(dir.resolve("req/plain.request.json"), null);
+        assertEquals(false, plain.unsigned().debug(), "--production applies to a line that does not say it");
+        assertEquals(pinned, plain.request().pinnedSigner().mrsigner());
+        assertEquals("registry.example/app:signed", plain.request().target());
+        assertEquals("2026-11-26", plain.unsigned().date().iso());
+        RequestSet.Loaded own = RequestSet.loadFile(dir.resolve("req/own.request.json"), null);
+        assertEquals("registry.example/own:2", own.request().target());
+        assertEquals("2026-02-02", own.unsigned().date().iso());
+        assertEquals(false, own.unsigned().debug());
+        assertEquals(pinned, own.request().pinnedSigner().mrsigner());
     }
 }

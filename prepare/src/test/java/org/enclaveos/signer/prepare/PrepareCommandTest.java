@@ -139,9 +139,53 @@ class PrepareCommandTest {
         assertTrue(contra.errLines()[0].contains("--production contradicts --attribute-mask"), contra.err());
         CliRun badDate = prepare(dir, "a", "--mrenclave", mr, "--isvprodid", "0", "--isvsvn", "0", "--date", "2020-02-30");
         assertEquals(2, badDate.exitCode(), badDate::toString);
-        assertEquals("enclaveos-signer: --date '2020-02-30': expected YYYY-MM-DD or 0000-00-00", badDate.errLines()[0]);
+        assertEquals("enclaveos-signer: --date '2020-02-30': expected YYYY-MM-DD with a year from 0001 to 9999, or 0000-00-00", badDate.errLines()[0]);
         CliRun both = CliRun.run(new PrepareCommand(), "--mrenclave", mr, "--sgxs", "x", "--out", dir.toString());
         assertEquals(2, both.exitCode(), both::toString);
         assertFalse(Files.exists(dir.resolve("a.request.json")), "nothing written on refusal");
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "--attributes|0x5/0x3|Invalid value for option '--attributes': '0x5/0x3' sets INIT (0x1), which must be clear in a SIGSTRUCT",
+        "--date|+10000-01-01|--date '+10000-01-01': expected YYYY-MM-DD with a year from 0001 to 9999, or 0000-00-00",
+        "--date|2026-02-30|--date '2026-02-30': expected YYYY-MM-DD with a year from 0001 to 9999, or 0000-00-00",
+        "--isvsvn|65536|Invalid value for option '--isvsvn': '65536' is outside 0..65535",
+        "--attribute-mask|0x1/0x2/0x3|Invalid value for option '--attribute-mask': '0x1/0x2/0x3' must be FLAGS/XFRM, e.g. 0x4/0x3",
+        "--isvfamilyid|abcd|--isvfamilyid: expected 32 hex digits, got 4"})
+    void valuesAUserControlsAreRefusedWithTheOptionsNameNotAsInternalErrors(String option, String value, String message) {
+        List<String> args = new ArrayList<>(List.of("--mrenclave", "ab".repeat(32), "--isvprodid", "1", "--isvsvn", "1"));
+        int at = args.indexOf(option);
+        if (at >= 0) {
+            args.set(at + 1, value);
+        } else {
+            args.addAll(List.of(option, value));
+        }
+        CliRun r = prepare(dir.resolve("o"), "x", args.toArray(String[]::new));
+        assertEquals(2, r.exitCode(), r::toString);
+        assertTrue(r.err().contains(message), r.err());
+        assertFalse(r.err().contains("internal error"), r.err());
+        assertFalse(Files.exists(dir.resolve("o")));
+    }
+
+    @Test
+    void prepareNeverWritesAControlCharacterNorATargetThatIsNotAReference() throws IOException {
+        Path sgxs = Files.write(dir.resolve("a\u001b[2Ab.sgxs"), new SgxsBuilder().ecreate(1, 0x4000)
+                .measuredPage(0, 0x100, 1).bytes());
+        CliRun path = prepare(dir.resolve("o"), "x", "--sgxs", sgxs.toString(), "--isvprodid", "1", "--isvsvn", "1");
+        assertEquals(4, path.exitCode(), path::toString);
+        assertTrue(path.lastErrLine().contains("field source.file would hold the control or format character U+001B; "
+                + "refused"), path.err());
+        assertTrue(path.lastErrLine().contains("a\\u001b[2Ab.sgxs"), path.err());
+        CliRun bidi = prepare(dir.resolve("o"), "x", "--mrenclave", "ab".repeat(32), "--isvprodid", "1", "--isvsvn", "1",
+                "--target", "registry.example/app:1\u202e");
+        assertEquals(4, bidi.exitCode(), bidi::toString);
+        assertTrue(bidi.lastErrLine().contains("field target would hold the control or format character U+202E"), bidi.err());
+        CliRun notRef = prepare(dir.resolve("o"), "x", "--mrenclave", "ab".repeat(32), "--isvprodid", "1", "--isvsvn", "1",
+                "--target", "https://registry.example/app:1");
+        assertEquals(2, notRef.exitCode(), notRef::toString);
+        assertTrue(notRef.lastErrLine().contains("field target is 'https://registry.example/app:1', not an image reference"),
+                notRef.err());
+        assertFalse(Files.exists(dir.resolve("o")));
     }
 }
