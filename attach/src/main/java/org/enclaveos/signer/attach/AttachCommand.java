@@ -23,8 +23,9 @@ import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "attach", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class, sortOptions = false,
         description = {"Put signed SIGSTRUCTs back where they belong, after checking them against the requests.", "",
-            "Every signature must verify (RSA, Q1/Q2, header, exponent 3), sign exactly its request's payload, and come "
-                + "from the pinned signer if the request pins one. For an Intel SGX SDK enclave (prepare --enclave), "
+            "Every signature must verify (RSA, Q1/Q2, header, exponent 3), sign exactly its request's payload, come "
+                + "from the signer the request pins and --expected-signer names, and have sign-offline's response naming "
+                + "that request, signer and SIGSTRUCT (unless --without-responses). For an Intel SGX SDK enclave (prepare --enclave), "
                 + "--enclave-out writes a copy of the enclave with the SIGSTRUCT of every metadata block replaced and no "
                 + "other byte changed, after checking the input is still the file prepare measured. For a converted "
                 + "image, the source must still resolve to the manifest digest prepare recorded; the new image changes "
@@ -32,7 +33,9 @@ import picocli.CommandLine.Model.CommandSpec;
                 + "only the missing blobs (mounted within a registry), manifest last, and is read back and checked."},
         footer = {"", "Examples:",
             "  enclaveos-signer attach requests/ --signatures signed/ --target registry.example.com/team/app:1.0-signed",
-            "  enclaveos-signer attach requests/ --signatures signed/ --enclave-out enclave.resigned.so"})
+            "  enclaveos-signer attach requests/ --signatures signed/ --enclave-out enclave.resigned.so",
+            "  enclaveos-signer attach requests/ --signatures hsm-out/ --without-responses --signer-key prod.pub.pem \\",
+            "      --target registry.example.com/team/app:1.0-signed"})
 public final class AttachCommand implements Callable<Integer> {
     @Parameters(paramLabel = "REQUEST_DIR", description = "The directory prepare wrote (or request files).")
     List<Path> requests;
@@ -54,6 +57,31 @@ public final class AttachCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print one JSON document on stdout.")
     boolean json;
 
+    @picocli.CommandLine.ArgGroup(exclusive = true, heading = "%nThe only acceptable signer (any other is refused):%n")
+    Signer signer;
+
+    static final class Signer {
+        @Option(names = "--expected-signer", paramLabel = "HEX", description = "MRSIGNER of the only acceptable key.")
+        String mrsigner;
+
+        @Option(names = "--signer-key", paramLabel = "PUB.pem", description = "Public key of the only acceptable key.")
+        Path publicKey;
+    }
+
+    @Option(names = "--without-responses", description = "Signatures made elsewhere (an HSM tool) come without "
+            + "sign-offline's response files; then a signer must be pinned (by the request or --expected-signer).")
+    boolean withoutResponses;
+
+    private SignedRequest.Trust trust() {
+        PrintWriter err = spec.commandLine().getErr();
+        return new SignedRequest.Trust(signer == null ? java.util.Optional.empty()
+                : java.util.Optional.of(org.enclaveos.signer.cli.Signers.expected("--expected-signer", signer.mrsigner,
+                        signer.publicKey)), withoutResponses, w -> {
+                            err.println(w);
+                            err.flush();
+                        });
+    }
+
     @picocli.CommandLine.Mixin
     org.enclaveos.signer.cli.ImageOptions images;
 
@@ -61,7 +89,8 @@ public final class AttachCommand implements Callable<Integer> {
     CommandSpec spec;
 
     private int attachImage(List<RequestSet.Loaded> loaded) {
-        List<SignedRequest> signed = loaded.stream().map(l -> SignedRequest.load(l, signatures)).toList();
+        SignedRequest.Trust trust = trust();
+        List<SignedRequest> signed = loaded.stream().map(l -> SignedRequest.load(l, signatures, trust)).toList();
         ImageAttach.Result r = ImageAttach.attach(signed, target, RegistryClient.Options.of(images.insecure(), images.registryTimeout()));
         PrintWriter out = spec.commandLine().getOut();
         if (json) {
@@ -91,7 +120,7 @@ public final class AttachCommand implements Callable<Integer> {
             throw new SignerException(ErrorKind.USAGE, "--enclave-out takes exactly one request, got " + loaded.size()
                     + " (" + String.join(", ", loaded.stream().map(RequestSet.Loaded::id).toList()) + ")");
         }
-        SignedRequest signed = SignedRequest.load(loaded.get(0), signatures);
+        SignedRequest signed = SignedRequest.load(loaded.get(0), signatures, trust());
         EnclaveAttach.Result r = EnclaveAttach.attach(signed, enclaveIn, enclaveOut);
         PrintWriter out = spec.commandLine().getOut();
         if (json) {

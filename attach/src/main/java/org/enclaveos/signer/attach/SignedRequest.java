@@ -2,25 +2,48 @@ package org.enclaveos.signer.attach;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Optional;
+import java.util.function.Consumer;
 
 import org.enclaveos.signer.ErrorKind;
 import org.enclaveos.signer.SignerException;
 import org.enclaveos.signer.crypto.SigstructVerifier;
 import org.enclaveos.signer.crypto.Verification;
+import org.enclaveos.signer.request.RequestJson;
 import org.enclaveos.signer.request.RequestSet;
 import org.enclaveos.signer.request.SigningResponse;
+import org.enclaveos.signer.sgx.Hash256;
 import org.enclaveos.signer.sgx.Sigstruct;
 
 /**
  * A request together with the SIGSTRUCT sign-offline made for it, checked before anything is
  * written: the signature verifies (RSA, Q1/Q2, header, exponent 3, reserved bytes), it signs exactly
  * the request's payload (only MODULUS, EXPONENT, SIGNATURE, Q1 and Q2 may differ from the unsigned
- * bytes), the signer is the pinned one if the request pins one, and the response, if present, names
- * this very request file.
+ * bytes), the signer is the one the request pins and the one {@code --expected-signer} names, and
+ * the response sign-offline wrote beside it names this very request file, this signer, this payload
+ * and these SIGSTRUCT bytes.
  */
 record SignedRequest(RequestSet.Loaded request, Sigstruct sigstruct) {
 
+    /**
+     * What attach trusts, beyond the signature itself.
+     *
+     * @param expectedSigner   {@code --expected-signer}/{@code --signer-key}: the only acceptable MRSIGNER
+     * @param withoutResponses {@code --without-responses}: signatures from elsewhere (an HSM tool) have no
+     *                         response file; then a signer must be pinned, by the request or the option
+     * @param warnings         where a warning line goes (no signer pinned at all)
+     */
+    record Trust(Optional<Hash256> expectedSigner, boolean withoutResponses, Consumer<String> warnings) {
+        static Trust strict() {
+            return new Trust(Optional.empty(), false, w -> { });
+        }
+    }
+
     static SignedRequest load(RequestSet.Loaded request, Path signatures) {
+        return load(request, signatures, Trust.strict());
+    }
+
+    static SignedRequest load(RequestSet.Loaded request, Path signatures, Trust trust) {
         Path file = signatures.resolve(request.id() + SigningResponse.SIGSTRUCT_SUFFIX);
         if (!Files.exists(file)) {
             throw new SignerException(ErrorKind.IO, file + ": no such file (the signature of " + request.id() + ")");
@@ -36,21 +59,57 @@ record SignedRequest(RequestSet.Loaded request, Sigstruct sigstruct) {
                     + s.signingPayloadSha256() + ") than " + request.file() + " (sha256 "
                     + request.unsigned().signingPayloadSha256() + ")");
         }
-        request.request().pinnedMrsigner().ifPresent(pinned -> {
-            if (!pinned.equals(s.mrsigner())) {
+        Optional<Hash256> pinned = request.request().pinnedMrsigner();
+        pinned.ifPresent(p -> {
+            if (!p.equals(s.mrsigner())) {
                 throw new SignerException(ErrorKind.POLICY, file + ": signed by " + s.mrsigner() + ", but the request pins "
-                        + pinned);
+                        + p);
             }
         });
+        trust.expectedSigner().ifPresent(e -> {
+            if (!e.equals(s.mrsigner())) {
+                throw new SignerException(ErrorKind.POLICY, file + ": signed by " + s.mrsigner() + ", but --expected-signer "
+                        + "is " + e);
+            }
+        });
+        if (pinned.isEmpty() && trust.expectedSigner().isEmpty()) {
+            if (trust.withoutResponses()) {
+                throw new SignerException(ErrorKind.POLICY, request.file() + ": pins no signer, and --without-responses "
+                        + "needs one: give --expected-signer HEX or --signer-key PUB.pem");
+            }
+            trust.warnings().accept("WARNING: " + request.id() + ": no signer pinned (by the request or --expected-signer); "
+                    + "accepting MRSIGNER " + s.mrsigner());
+        }
         Path responseFile = signatures.resolve(request.id() + SigningResponse.FILE_SUFFIX);
         if (Files.exists(responseFile)) {
-            SigningResponse response = SigningResponse.parse(org.enclaveos.signer.io.SmallFiles.read(responseFile,
-                    org.enclaveos.signer.request.RequestJson.MAX_BYTES, "response file"), responseFile.toString());
-            if (!request.fileSha256().hex().equals(response.requestSha256())) {
-                throw new SignerException(ErrorKind.INTEGRITY, responseFile + ": answers request sha256 "
-                        + response.requestSha256() + ", not " + request.file() + " (sha256 " + request.fileSha256() + ")");
-            }
+            checkResponse(request, s, responseFile);
+        } else if (!trust.withoutResponses()) {
+            throw new SignerException(ErrorKind.INTEGRITY, responseFile + ": no such file (sign-offline writes one beside "
+                    + "each SIGSTRUCT; for signatures made elsewhere give --without-responses and pin the signer)");
         }
         return new SignedRequest(request, s);
+    }
+
+    /** The response must answer exactly this request, with exactly this SIGSTRUCT. */
+    private static void checkResponse(RequestSet.Loaded request, Sigstruct s, Path responseFile) {
+        SigningResponse r = SigningResponse.parse(org.enclaveos.signer.io.SmallFiles.read(responseFile,
+                RequestJson.MAX_BYTES, "response file"), responseFile.toString());
+        if (!SigningResponse.SCHEMA.equals(r.schema())) {
+            throw new SignerException(ErrorKind.UNSUPPORTED, responseFile + ": schema is '" + r.schema() + "', this tool "
+                    + "reads " + SigningResponse.SCHEMA);
+        }
+        check(responseFile, "requestSha256", r.requestSha256(), request.fileSha256().hex(), request.file().toString());
+        check(responseFile, "name", r.name(), request.request().name(), request.file().toString());
+        check(responseFile, "memoryModel", r.memoryModel(), request.request().memoryModel(), request.file().toString());
+        check(responseFile, "mrsigner", r.mrsigner(), s.mrsigner().hex(), "the SIGSTRUCT");
+        check(responseFile, "signingPayloadSha256", r.signingPayloadSha256(), s.signingPayloadSha256().hex(), "the SIGSTRUCT");
+        check(responseFile, "sigstructSha256", r.sigstructSha256(), Hash256.sha256(s.toBytes()).hex(), "the SIGSTRUCT");
+    }
+
+    private static void check(Path responseFile, String field, String says, String is, String what) {
+        if (!java.util.Objects.equals(says, is)) {
+            throw new SignerException(ErrorKind.INTEGRITY, responseFile + ": " + field + " is " + says + ", but "
+                    + what + " has " + is);
+        }
     }
 }

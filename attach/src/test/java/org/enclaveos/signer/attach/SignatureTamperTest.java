@@ -40,7 +40,9 @@ class SignatureTamperTest {
         Path sigs = Files.createDirectories(dir.resolve("sig"));
         Path file = sigs.resolve("app.sgx1.sigstruct");
         Files.write(file, good);
-        SignedRequest.load(loaded, sigs); // the untouched one passes
+        // Signatures from elsewhere: no response file, the signer pinned by the option.
+        SignedRequest.Trust trust = new SignedRequest.Trust(java.util.Optional.of(key.mrsigner()), true, w -> { });
+        SignedRequest.load(loaded, sigs, trust); // the untouched one passes
 
         int tried = 0;
         for (int offset = 0; offset < Sigstruct.SIZE; offset++) {
@@ -52,7 +54,7 @@ class SignatureTamperTest {
             bad[offset] ^= 0x40;
             Files.write(file, bad);
             int at = offset;
-            assertThrows(SignerException.class, () -> SignedRequest.load(loaded, sigs), () -> "byte " + at + " (" + f + ")");
+            assertThrows(SignerException.class, () -> SignedRequest.load(loaded, sigs, trust), () -> "byte " + at + " (" + f + ")");
             tried++;
         }
         assertEquals(256 + 3 * 384, tried);

@@ -66,7 +66,7 @@ final class RegistryAuth {
             throw new SignerException(ErrorKind.REGISTRY, ref.registry() + ": bearer challenge with a bad realm '" + realm + "'");
         }
         String realmHost = realmUri.getHost() == null ? "" : realmUri.getHost();
-        boolean realmLoopback = realmHost.equals("127.0.0.1") || realmHost.equals("localhost") || realmHost.equals("[::1]");
+        boolean realmLoopback = ImageReference.isLoopbackHost(realmHost);
         if (!"https".equalsIgnoreCase(realmUri.getScheme()) && !realmLoopback
                 && !options.insecureRegistries().contains(realmUri.getAuthority())) {
             // The credentials would go in clear text to wherever the registry pointed.

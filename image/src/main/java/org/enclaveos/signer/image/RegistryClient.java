@@ -67,7 +67,9 @@ public final class RegistryClient implements BlobStore {
         boolean plain = ref.isLoopbackRegistry() || options.insecureRegistries().contains(ref.registry());
         String host = ref.registry().equals(ImageReference.DEFAULT_REGISTRY) ? "registry-1.docker.io" : ref.registry();
         this.base = (plain ? "http://" : "https://") + host + "/v2/" + ref.repository();
-        this.http = HttpClient.newBuilder().connectTimeout(options.timeout()).followRedirects(HttpClient.Redirect.NORMAL)
+        // Redirects are followed here, by hand (sendAllowing): the client's own following would re-send
+        // the Authorization header to wherever the registry points (object stores, CDNs), even over HTTP.
+        this.http = HttpClient.newBuilder().connectTimeout(options.timeout()).followRedirects(HttpClient.Redirect.NEVER)
                 .build();
         this.auth = new RegistryAuth(ref, options, http);
     }
@@ -192,13 +194,21 @@ public final class RegistryClient implements BlobStore {
         return sendAllowing(request, what, ok, options.timeout());
     }
 
+    /** Redirect answers followed, at most {@link #MAX_REDIRECTS} in a row. */
+    private static final Set<Integer> REDIRECTS = Set.of(301, 302, 303, 307, 308);
+    static final int MAX_REDIRECTS = 5;
+
     private HttpResponse<InputStream> sendAllowing(HttpRequest.Builder request, String what, Set<Integer> ok,
                                                    Duration timeout) {
         int transientFailures = 0;
+        int redirects = 0;
         boolean authenticated = false;
+        HttpRequest.Builder current = request;
         while (true) {
-            HttpRequest.Builder r = request.copy().timeout(timeout);
-            if (authorization != null) {
+            HttpRequest.Builder r = current.copy().timeout(timeout);
+            URI uri = r.build().uri();
+            // Credentials go to the registry they were configured for, and nowhere a redirect points.
+            if (authorization != null && sameOrigin(uri)) {
                 r.header("Authorization", authorization);
             }
             HttpResponse<InputStream> response;
@@ -220,18 +230,28 @@ public final class RegistryClient implements BlobStore {
                 return response;
             }
             discard(response);
+            if (REDIRECTS.contains(status)) {
+                if (++redirects > MAX_REDIRECTS) {
+                    throw new SignerException(ErrorKind.REGISTRY, ref.registry() + ": " + what + ": more than "
+                            + MAX_REDIRECTS + " redirects");
+                }
+                URI to = redirectTarget(uri, response, what);
+                current = status == 303 ? request.copy().uri(to).GET() : request.copy().uri(to);
+                continue;
+            }
             if ((status == 429 || status >= 500) && ++transientFailures < ATTEMPTS) {
                 backoff(transientFailures);
                 continue;
             }
-            if (status == 401 && !authenticated) {
+            if (status == 401 && !authenticated && sameOrigin(uri)) {
                 authenticated = true;
                 authorization = auth.answer(response.headers().firstValue("WWW-Authenticate").orElse(""));
                 continue;
             }
             if (status == 401 || status == 403) {
                 throw new SignerException(ErrorKind.REGISTRY, "unauthorized for " + ref.registry() + "/" + ref.repository()
-                        + " (" + what + "); check the credentials in your docker config.json or REGISTRY_AUTH_FILE");
+                        + " (" + what + (sameOrigin(uri) ? "" : ", at " + uri.getHost() + " where the registry redirected")
+                        + "); check the credentials in your docker config.json or REGISTRY_AUTH_FILE");
             }
             if (status == 404) {
                 throw new SignerException(ErrorKind.REGISTRY, ref + ": " + what + " not found (HTTP 404)");
@@ -239,6 +259,43 @@ public final class RegistryClient implements BlobStore {
             throw new SignerException(ErrorKind.REGISTRY, ref + ": " + what + ": HTTP " + status
                     + (transientFailures > 1 ? " (after " + transientFailures + " attempts)" : ""));
         }
+    }
+
+    /**
+     * Where a redirect points, if it may be followed at all: over TLS, or over plain HTTP only to a
+     * loopback address or a host named with {@code --insecure-registry} (the same rule as for the
+     * registry itself). Nothing is sent to a refused target.
+     */
+    private URI redirectTarget(URI from, HttpResponse<InputStream> response, String what) {
+        String location = response.headers().firstValue("Location").orElseThrow(() -> new SignerException(
+                ErrorKind.REGISTRY, ref.registry() + ": " + what + ": a redirect without a Location"));
+        URI to;
+        try {
+            to = from.resolve(location);
+        } catch (IllegalArgumentException e) {
+            throw new SignerException(ErrorKind.REGISTRY, ref.registry() + ": " + what + ": a redirect to a malformed "
+                    + "address");
+        }
+        String scheme = to.getScheme() == null ? "" : to.getScheme().toLowerCase(java.util.Locale.ROOT);
+        boolean plainAllowed = ImageReference.isLoopbackHost(to.getHost())
+                || to.getAuthority() != null && options.insecureRegistries().contains(to.getAuthority());
+        if (!scheme.equals("https") && !(scheme.equals("http") && plainAllowed)) {
+            throw new SignerException(ErrorKind.REGISTRY, ref.registry() + ": " + what + ": redirected to "
+                    + to.getScheme() + "://" + to.getAuthority() + ", refused (TLS only, except loopback or "
+                    + "--insecure-registry)");
+        }
+        return to;
+    }
+
+    /** Whether {@code uri} is the registry's own scheme, host and port (where credentials may go). */
+    private boolean sameOrigin(URI uri) {
+        URI b = URI.create(base);
+        return b.getScheme().equalsIgnoreCase(uri.getScheme()) && b.getHost() != null
+                && b.getHost().equalsIgnoreCase(uri.getHost()) && port(b) == port(uri);
+    }
+
+    private static int port(URI u) {
+        return u.getPort() >= 0 ? u.getPort() : "https".equalsIgnoreCase(u.getScheme()) ? 443 : 80;
     }
 
     /** 200 ms, 400 ms, 800 ms: bounded, so a dead registry fails in about 1.5 s plus the timeouts. */
@@ -275,9 +332,5 @@ public final class RegistryClient implements BlobStore {
         } catch (IOException ignored) {
             // an error answer's body is only informational
         }
-    }
-
-    static List<String> acceptedTypes() {
-        return List.of(ACCEPT.split(","));
     }
 }

@@ -221,6 +221,10 @@ final class Ceremony {
         } finally {
             pool.shutdownNow();
             io.shutdownNow();
+            // A writer still in flight after a failure removes its own temporary file; wait for it, so
+            // that when the ceremony returns the output directory holds only whole outputs.
+            awaitQuietly(pool);
+            awaitQuietly(io);
         }
         ObjectNode end = Journal.fields();
         end.put("ceremonyId", ceremonyId);
@@ -287,6 +291,14 @@ final class Ceremony {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new SignerException(ErrorKind.INTERNAL, "interrupted while signing", e);
+        }
+    }
+
+    private static void awaitQuietly(ExecutorService pool) {
+        try {
+            pool.awaitTermination(60, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
