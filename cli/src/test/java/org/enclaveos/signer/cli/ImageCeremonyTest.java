@@ -150,6 +150,8 @@ class ImageCeremonyTest {
             Path swapped = Files.createDirectories(dir.resolve("sig-swapped"));
             Files.copy(dir.resolve("sig/app-1.0.sgx1.sigstruct"), swapped.resolve("app-1.0.sgx1.sigstruct"));
             Files.copy(dir.resolve("sig/app-1.0.sgx1.sigstruct"), swapped.resolve("app-1.0.sgx2.sigstruct"));
+            Files.copy(dir.resolve("sig/app-1.0.sgx1.response.json"), swapped.resolve("app-1.0.sgx1.response.json"));
+            Files.copy(dir.resolve("sig/app-1.0.sgx2.response.json"), swapped.resolve("app-1.0.sgx2.response.json"));
             CliRun other1 = run("attach", dir.resolve("req").toString(), "--signatures", swapped.toString());
             assertEquals(8, other1.exitCode(), other1::toString);
             assertTrue(other1.lastErrLine().contains("app-1.0.sgx2.sigstruct: signs another payload"), other1.err());

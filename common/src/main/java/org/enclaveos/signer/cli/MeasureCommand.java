@@ -55,6 +55,22 @@ public final class MeasureCommand implements Callable<Integer> {
             + "(default 1 GiB).")
     long maxLayoutSize = 1L << 30;
 
+    @Option(names = "--max-measured-size", paramLabel = "BYTES", converter = MaxMeasuredSize.class, description = "The most "
+            + "page bytes a layout manifest or SDK enclave may add (default 64 GiB); refused before hashing starts.")
+    long maxMeasuredSize = org.enclaveos.signer.measure.Measurement.DEFAULT_MAX_MEASURED_BYTES;
+
+    /** A positive byte count for --max-measured-size. */
+    public static final class MaxMeasuredSize implements picocli.CommandLine.ITypeConverter<Long> {
+        @Override
+        public Long convert(String value) {
+            long v = Numbers.parse(value, 63);
+            if (v < org.enclaveos.signer.measure.Measurement.PAGE_SIZE) {
+                throw new picocli.CommandLine.TypeConversionException("'" + value + "' is less than one page (4096 bytes)");
+            }
+            return v;
+        }
+    }
+
     @Option(names = "--json", description = "Print one JSON document on stdout.")
     boolean json;
 
@@ -154,13 +170,14 @@ public final class MeasureCommand implements Callable<Integer> {
         }
         Map<MemoryModel, Hash256> results;
         try {
-            results = LayoutBuilder.measure(manifest, models, content);
+            results = LayoutBuilder.measure(manifest, models, content, maxMeasuredSize);
         } catch (SignerException e) {
             throw e.in(file.toString());
         }
         if (exportSgxs != null) {
             MemoryModel only = models.iterator().next();
-            AtomicFiles.createNew(exportSgxs, out -> LayoutBuilder.build(manifest, only, content, new SgxsWriter(out)), false);
+            AtomicFiles.createNew(exportSgxs, out -> LayoutBuilder.build(manifest, only, content, new SgxsWriter(out),
+                    maxMeasuredSize), false);
         }
         MemoryModel first = results.keySet().iterator().next();
         PrintWriter out = spec.commandLine().getOut();
@@ -190,7 +207,7 @@ public final class MeasureCommand implements Callable<Integer> {
         boolean allMatch = true;
         Hash256 first = null;
         for (SignedEnclave.MetadataBlock b : enclave.blocks()) {
-            Hash256 mr = enclave.mrenclave(b.index());
+            Hash256 mr = enclave.mrenclave(b.index(), maxMeasuredSize);
             first = first == null ? mr : first;
             boolean match = mr.equals(b.sigstruct().mrenclave());
             allMatch &= match;

@@ -28,6 +28,12 @@ public final class LayoutBuilder {
 
     /** Sends the build of {@code model} to {@code sink}. */
     public static void build(LayoutManifest manifest, MemoryModel model, ContentSource content, PageSink sink) {
+        build(manifest, model, content, sink, Measurement.DEFAULT_MAX_MEASURED_BYTES);
+    }
+
+    /** {@link #build} with a limit on the page bytes it may add ({@code --max-measured-size}). */
+    public static void build(LayoutManifest manifest, MemoryModel model, ContentSource content, PageSink sink, long limit) {
+        checkWork(manifest, Set.of(model), limit);
         sink.ecreate(manifest.ssaFrameSize(), manifest.enclaveSize());
         for (LayoutManifest.Range r : manifest.ranges(model)) {
             emit(r, content, List.of(sink));
@@ -36,6 +42,13 @@ public final class LayoutBuilder {
 
     /** MRENCLAVE of each model in {@code models}; their common prefix is hashed once. */
     public static Map<MemoryModel, Hash256> measure(LayoutManifest manifest, Set<MemoryModel> models, ContentSource content) {
+        return measure(manifest, models, content, Measurement.DEFAULT_MAX_MEASURED_BYTES);
+    }
+
+    /** {@link #measure} with a limit on the page bytes each model may add ({@code --max-measured-size}). */
+    public static Map<MemoryModel, Hash256> measure(LayoutManifest manifest, Set<MemoryModel> models, ContentSource content,
+                                                    long limit) {
+        checkWork(manifest, models, limit);
         PageSink.Measuring shared = PageSink.measuring();
         shared.ecreate(manifest.ssaFrameSize(), manifest.enclaveSize());
         Map<MemoryModel, PageSink.Measuring> own = null;
@@ -68,6 +81,16 @@ public final class LayoutBuilder {
             out.put(m, (own == null ? (models.size() == 1 ? shared : shared.copy()) : own.get(m)).mrenclave());
         }
         return out;
+    }
+
+    private static void checkWork(LayoutManifest manifest, Set<MemoryModel> models, long limit) {
+        for (MemoryModel m : models) {
+            long pages = 0;
+            for (LayoutManifest.Range r : manifest.ranges(m)) {
+                pages += r.pages(); // no overflow: the ranges of one model do not overlap inside the enclave
+            }
+            Measurement.checkWork("layout manifest, " + m.id() + " layout", pages, limit);
+        }
     }
 
     /** One range, page by page, to every sink (content read once). */

@@ -44,9 +44,9 @@ final class SdkEnclaveLayout {
     }
 
     /** Checks everything, then emits the whole build to {@code sink}. */
-    static void build(ElfFile elf, SdkMetadata meta, String where, PageSink sink) throws IOException {
+    static void build(ElfFile elf, SdkMetadata meta, String where, PageSink sink, long maxMeasuredBytes) throws IOException {
         SdkEnclaveLayout layout = new SdkEnclaveLayout(elf, meta, where);
-        layout.validate();
+        layout.validate(maxMeasuredBytes);
         layout.emit(sink);
     }
 
@@ -57,7 +57,7 @@ final class SdkEnclaveLayout {
         }
     }
 
-    private void validate() throws IOException {
+    private void validate(long maxMeasuredBytes) throws IOException {
         if (elf.hasTextRelocations()) {
             throw SdkMetadata.unsupported(where, "the enclave has text relocations (DT_TEXTREL); not supported");
         }
@@ -99,6 +99,16 @@ final class SdkEnclaveLayout {
             }
         });
         ranges.sort(Comparator.comparingLong(Range::start));
+        long pages = 0;
+        for (Range r : ranges) {
+            pages += r.pages(); // each range lies inside the enclave (checked above): no overflow below 2^52
+        }
+        // Before the overlap check: that alone admits 2^35 pages of a 128 TiB enclave (a day of hashing).
+        if (pages > meta.enclaveSize() / PAGE) {
+            throw SdkMetadata.bad(where, String.format("the segments and layout entries add %d pages, more than the "
+                    + "enclave (0x%x) holds", pages, meta.enclaveSize()));
+        }
+        org.enclaveos.signer.measure.Measurement.checkWork(where, pages, maxMeasuredBytes);
         for (int i = 1; i < ranges.size(); i++) {
             Range a = ranges.get(i - 1);
             Range b = ranges.get(i);

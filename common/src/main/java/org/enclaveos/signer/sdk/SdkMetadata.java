@@ -62,8 +62,11 @@ record SdkMetadata(int major, int minor, int size, long ssaFrameSize, long encla
             throw unsupported(where, "metadata v" + major + "." + minor + " (\"SGX 1.5\" format) is not supported "
                     + "(its extra-page rule has no test vector)");
         }
-        if (size < HEADER_SIZE + 16) {
-            throw bad(where, "block size " + size + " is smaller than a metadata header");
+        // The directories follow the header: PATCH and LAYOUT always, ELRANGE and EXTEND where the version has them.
+        int directories = supportsExtend(major, minor) ? 4 : 2;
+        if (size < HEADER_SIZE + 8 * directories) {
+            throw bad(where, "block size " + size + " is smaller than a v" + major + "." + minor + " metadata header ("
+                    + (HEADER_SIZE + 8 * directories) + " bytes with its " + directories + " directories)");
         }
         long tcsPolicy = Integer.toUnsignedLong(b.getInt(20));
         long ssa = Integer.toUnsignedLong(b.getInt(24));

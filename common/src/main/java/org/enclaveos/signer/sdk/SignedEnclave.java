@@ -130,10 +130,15 @@ public final class SignedEnclave {
      * features (ELRANGE, text relocations, FIPS shared objects, v1.3 metadata) are refused by name.
      */
     public void build(int index, PageSink sink) {
+        build(index, sink, org.enclaveos.signer.measure.Measurement.DEFAULT_MAX_MEASURED_BYTES);
+    }
+
+    /** {@link #build(int, PageSink)} with a limit on the page bytes it may add ({@code --max-measured-size}). */
+    public void build(int index, PageSink sink, long maxMeasuredBytes) {
         String where = file + ": metadata block " + index + " (v" + blocks.get(index).version() + ")";
         SdkMetadata meta = SdkMetadata.parse(raw.get(index), where);
         try (FileChannel ch = FileChannel.open(file)) {
-            SdkEnclaveLayout.build(ElfFile.read(ch), meta, where, sink);
+            SdkEnclaveLayout.build(ElfFile.read(ch), meta, where, sink, maxMeasuredBytes);
         } catch (IOException e) {
             throw new SignerException(ErrorKind.IO, file + ": cannot read: " + e.getMessage(), e);
         }
@@ -141,8 +146,13 @@ public final class SignedEnclave {
 
     /** MRENCLAVE as built from metadata block {@code index}. */
     public Hash256 mrenclave(int index) {
+        return mrenclave(index, org.enclaveos.signer.measure.Measurement.DEFAULT_MAX_MEASURED_BYTES);
+    }
+
+    /** {@link #mrenclave(int)} with a limit on the page bytes it may add ({@code --max-measured-size}). */
+    public Hash256 mrenclave(int index, long maxMeasuredBytes) {
         PageSink.Measuring m = PageSink.measuring();
-        build(index, m);
+        build(index, m, maxMeasuredBytes);
         return m.mrenclave();
     }
 

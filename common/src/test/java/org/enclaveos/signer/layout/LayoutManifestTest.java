@@ -1,5 +1,7 @@
 package org.enclaveos.signer.layout;
 
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
+
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -128,6 +130,28 @@ class LayoutManifestTest {
         // The minimal layout skips the heap entirely; the full one is 16M EADD blocks (benchmarked, not timed here).
         Hash256 minimal = LayoutBuilder.measure(m, EnumSet.of(MemoryModel.SGX2), ContentSource.directory(dir)).get(MemoryModel.SGX2);
         assertEquals(new SgxsBuilder().ecreate(1, 1L << 36).page(0, 0x205, new byte[4096]).expectedMrenclave(), minimal.hex());
+    }
+
+    @Test
+    void aTinyManifestDeclaringDaysOfHashingIsRefusedBeforeTheFirstPage() {
+        // 186 bytes: 2^35 EADD-only pages of a 128 TiB enclave. Counting, not hashing, must refuse it.
+        String day = "{\"schema\":\"enclaveos-signer/layout/v1\",\"enclave\":{\"size\":\"0x800000000000\",\"ssaFrameSize\":1},"
+                + "\"ranges\":[{\"name\":\"h\",\"offset\":0,\"pages\":34359738368,\"flags\":\"0x207\",\"measure\":\"none\"}]}";
+        assertTrue(day.length() < 200, "" + day.length());
+        LayoutManifest m = parse(day);
+        SignerException e = assertTimeoutPreemptively(java.time.Duration.ofSeconds(10), () -> assertThrows(SignerException.class,
+                () -> LayoutBuilder.measure(m, EnumSet.of(MemoryModel.SGX1), ContentSource.directory(dir))));
+        assertEquals(ErrorKind.MALFORMED_INPUT, e.kind());
+        assertTrue(e.getMessage().startsWith("layout manifest, sgx1 layout: the layout adds 34359738368 pages (131072.0 GiB"),
+                e.getMessage());
+        assertTrue(e.getMessage().contains("more than --max-measured-size allows (68719476736 bytes)"), e.getMessage());
+        SignerException built = assertThrows(SignerException.class, () -> LayoutBuilder.build(m, MemoryModel.SGX1,
+                ContentSource.directory(dir), new SgxsWriter(new ByteArrayOutputStream()), 1L << 40));
+        assertTrue(built.getMessage().contains("more than --max-measured-size allows (1099511627776 bytes)"), built.getMessage());
+        // The limit is the user's: a smaller one refuses a manifest the default admits.
+        LayoutManifest small = parse(manifest());
+        assertThrows(SignerException.class, () -> LayoutBuilder.measure(small, EnumSet.of(MemoryModel.SGX1),
+                ContentSource.directory(dir), 4096));
     }
 
     @Test

@@ -119,6 +119,36 @@ class SdkEnclaveLayoutTest {
     }
 
     @Test
+    void anEntryOfBillionsOfPagesIsRefusedBeforeHashingStarts() throws IOException {
+        // A 128 TiB enclave holds 2^32-1 pages at 0x6000; measuring them would take about a day.
+        SignerException day = refused(b -> {
+            b[0].putLong(40, 1L << 47);
+            b[0].putInt(entry(0) + 4, 0xFFFFFFFF);
+        });
+        assertEquals(ErrorKind.MALFORMED_INPUT, day.kind());
+        assertTrue(day.getMessage().contains("the layout adds 42949673"), day.getMessage());
+        assertTrue(day.getMessage().endsWith("more than --max-measured-size allows (68719476736 bytes); raise it if this "
+                + "enclave is really that large"), day.getMessage());
+        // A user's smaller limit refuses even the ordinary fixture.
+        Path ok = write(SdkEnclaveImage.build(PLACEHOLDER));
+        SignerException small = assertThrows(SignerException.class, () -> SignedEnclave.read(ok).mrenclave(0, 8192));
+        assertTrue(small.getMessage().contains("more than --max-measured-size allows (8192 bytes)"), small.getMessage());
+    }
+
+    @Test
+    void aMetadataBlockTooShortForItsDirectoriesIsMalformedNotAnInternalError() {
+        for (int size = SdkMetadata.HEADER_SIZE + 16; size < SdkMetadata.HEADER_SIZE + 32; size++) {
+            ByteBuffer b = ByteBuffer.allocate(size).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+            b.putLong(8, (3L << 32) | 2).putInt(24, 1).putLong(40, 0x20000);
+            int s = size;
+            SignerException e = assertThrows(SignerException.class, () -> SdkMetadata.parse(b.array(), "x"), "size " + s);
+            assertEquals(ErrorKind.MALFORMED_INPUT, e.kind());
+            assertEquals("x: block size " + size + " is smaller than a v3.2 metadata header (1904 bytes with its 4 "
+                    + "directories)", e.getMessage());
+        }
+    }
+
+    @Test
     void resigningReplacesEverySigstructCopyAndNothingElse() throws IOException {
         byte[] file = SdkEnclaveImage.build(PLACEHOLDER);
         Path in = write(file);

@@ -37,7 +37,8 @@ final class BatchPrepare {
             Map.entry("miscSelect", "--misc-select"), Map.entry("miscMask", "--misc-mask"),
             Map.entry("expectedSigner", "--expected-signer"), Map.entry("signerKey", "--signer-key"),
             Map.entry("trustMeasurement", "--trust-measurement"), Map.entry("maxLayoutSize", "--max-layout-size"),
-            Map.entry("insecureRegistry", "--insecure-registry"), Map.entry("registryTimeout", "--registry-timeout"));
+            Map.entry("insecureRegistry", "--insecure-registry"), Map.entry("registryTimeout", "--registry-timeout"),
+            Map.entry("maxMeasuredSize", "--max-measured-size"));
 
     private BatchPrepare() {
     }

@@ -70,6 +70,11 @@ public final class PrepareCommand implements Callable<Integer> {
             + "(default 1 GiB).")
     long maxLayoutSize = ImageMeasure.DEFAULT_MAX_LAYOUT_SIZE;
 
+    @Option(names = "--max-measured-size", paramLabel = "BYTES", converter = org.enclaveos.signer.cli.MeasureCommand.MaxMeasuredSize.class,
+            description = "The most page bytes a layout manifest or SDK enclave may add (default 64 GiB); refused before "
+                    + "hashing starts.")
+    long maxMeasuredSize = org.enclaveos.signer.measure.Measurement.DEFAULT_MAX_MEASURED_BYTES;
+
     static final class Source {
         @Option(names = "--sgxs", paramLabel = "FILE", description = "An SGXS stream to measure.")
         Path sgxs;
@@ -207,7 +212,7 @@ public final class PrepareCommand implements Callable<Integer> {
         String defaultName;
         Optional<Sigstruct> base = Optional.empty();
         if (source.enclave != null) {
-            SdkEnclaveSource sdk = SdkEnclaveSource.read(source.enclave);
+            SdkEnclaveSource sdk = SdkEnclaveSource.read(source.enclave, maxMeasuredSize);
             mrenclave = sdk.mrenclave();
             base = Optional.of(sdk.sigstruct());
             // Absolute: attach reads this file again, maybe from another directory (it checks the SHA-256).
@@ -216,7 +221,7 @@ public final class PrepareCommand implements Callable<Integer> {
             mrenclaveSource = "sdk-enclave";
             defaultName = sdk.name();
         } else if (source.layout != null) {
-            LayoutSource measured = LayoutSource.measure(source.layout, model);
+            LayoutSource measured = LayoutSource.measure(source.layout, model, maxMeasuredSize);
             mrenclave = measured.mrenclave();
             model = measured.model();
             origin = SigningRequest.Source.file("layout", source.layout.toString(), measured.sha256().hex());

@@ -16,14 +16,14 @@ import org.enclaveos.signer.sgx.Sigstruct;
  */
 record SdkEnclaveSource(Path file, Hash256 mrenclave, Sigstruct sigstruct, Hash256 fileSha256) {
 
-    static SdkEnclaveSource read(Path file) {
+    static SdkEnclaveSource read(Path file, long maxMeasuredBytes) {
         if (!Files.isRegularFile(file)) {
             throw new SignerException(ErrorKind.IO, file + ": no such file");
         }
         SignedEnclave enclave = SignedEnclave.read(file);
         Hash256 first = null;
         for (SignedEnclave.MetadataBlock b : enclave.blocks()) {
-            Hash256 measured = enclave.mrenclave(b.index());
+            Hash256 measured = enclave.mrenclave(b.index(), maxMeasuredBytes);
             if (!measured.equals(b.sigstruct().mrenclave())) {
                 throw new SignerException(ErrorKind.INTEGRITY, file + ": metadata block " + b.index() + " (v" + b.version()
                         + ") measures " + measured + ", but the SIGSTRUCT in the file says " + b.sigstruct().mrenclave());
