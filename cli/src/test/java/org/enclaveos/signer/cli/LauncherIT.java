@@ -73,13 +73,27 @@ class LauncherIT {
         assertTrue(help.out().startsWith("Usage: sign-offline"), help.out());
         Tools.Result journal = Tools.run(null, "java", "-jar", jar.toString(), "--verify-journal", dir.resolve("none").toString());
         assertEquals(3, journal.exitCode(), journal.stderr());
+        // The air-gapped jar alone signs: a request from the launcher's prepare, signed and verified by the jar.
+        Tools.Result prepare = Tools.run(null, LAUNCHER, "prepare", "--mrenclave", "ab".repeat(32), "--isvprodid", "1",
+                "--isvsvn", "2", "--production", "--name", "app", "--date", "2026-11-29", "--out", dir.resolve("req").toString());
+        assertEquals(0, prepare.exitCode(), prepare.stderr());
+        Tools.Result sign = Tools.run(null, "java", "-jar", jar.toString(), dir.resolve("req").toString(), "--key",
+                key.toString(), "--out", dir.resolve("signed").toString(), "--yes", "--production");
+        assertEquals(0, sign.exitCode(), sign.stderr());
+        assertTrue(sign.out().contains("1 signed, 0 already signed"), sign.out());
+        Tools.Result verify = Tools.run(null, "java", "-jar", jar.toString(), "verify",
+                dir.resolve("signed/app.sigstruct").toString());
+        assertEquals(0, verify.exitCode(), verify.stderr() + verify.out());
+        Tools.Result journalOk = Tools.run(null, "java", "-jar", jar.toString(), "--verify-journal",
+                dir.resolve("signed/journal.jsonl").toString());
+        assertEquals(0, journalOk.exitCode(), journalOk.stderr());
         // Nothing in the air-gapped jar can open a registry connection or read a tar layer.
         String listing;
         try (java.util.zip.ZipFile zip = new java.util.zip.ZipFile(jar.toFile())) {
             listing = String.join("\n", zip.stream().map(java.util.zip.ZipEntry::getName).toList());
         }
         for (String banned : new String[] {"com/google/cloud/tools/jib", "org/apache/commons/compress", "org/apache/http",
-            "org/enclaveos/signer/prepare", "org/enclaveos/signer/attach"}) {
+            "org/enclaveos/signer/prepare", "org/enclaveos/signer/attach", "org/enclaveos/signer/image/"}) {
             assertTrue(!listing.contains(banned), banned + " must not be in sign-offline.jar");
         }
     }

@@ -2,7 +2,7 @@ package org.enclaveos.signer.crypto;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -59,19 +59,40 @@ class OpenSslCrossCheckTest {
         }
     }
 
+    /**
+     * Our verifier and openssl judge the same signatures the same way: the untouched one valid for both,
+     * each tampered signature or payload invalid for both. (The old test only asked openssl.)
+     */
     @Test
-    void aTamperedSignatureFailsOpensslToo() throws IOException {
+    void ourVerifierAndOpensslRefuseTheSameTamperedSignatures() throws IOException {
         Path key = OpenSslKeys.rsa(dir, "key.pem", 3072, 3);
         Path pub = OpenSslKeys.convert(key, dir, "pub.pem", "pkey", "-pubout");
-        Sigstruct signed = SigstructSigner.sign(
-                Sigstruct.builder().mrenclave(Hash256.sha256(new byte[0])).build(),
-                PemKeys.loadSigningKey(key, PassphraseSource.NONE));
-        byte[] be = LittleEndian.reversed(signed.signatureLittleEndian());
-        be[100] ^= 1;
-        Path payload = Files.write(dir.resolve("payload"), signed.signingPayload());
-        Path sig = Files.write(dir.resolve("sig"), be);
-        Tools.Result r = Tools.run(null, "openssl", "dgst", "-sha256", "-verify", pub.toString(),
-                "-signature", sig.toString(), payload.toString());
-        assertNotEquals(0, r.exitCode());
+        SigningKey signingKey = PemKeys.loadSigningKey(key, PassphraseSource.NONE);
+        Sigstruct unsigned = Sigstruct.builder().mrenclave(Hash256.sha256(new byte[0])).isvSvn(3).build();
+        Sigstruct signed = SigstructSigner.sign(unsigned, signingKey);
+        assertTrue(SigstructVerifier.verify(signed).valid());
+        assertTrue(opensslAccepts(pub, signed.signingPayload(), LittleEndian.reversed(signed.signatureLittleEndian())));
+        for (int at : new int[] {0, 1, 100, 200, 383}) {
+            byte[] be = LittleEndian.reversed(signed.signatureLittleEndian());
+            be[at] ^= 1;
+            Sigstruct tampered = signed.withSignature(signed.modulusLittleEndian(), LittleEndian.reversed(be),
+                    signed.field(org.enclaveos.signer.sgx.SigstructField.Q1), signed.field(org.enclaveos.signer.sgx.SigstructField.Q2));
+            assertFalse(SigstructVerifier.verify(tampered).passed(Verification.Name.SIGNATURE), "signature byte " + at);
+            assertFalse(opensslAccepts(pub, signed.signingPayload(), be), "signature byte " + at);
+        }
+        // The same signature over a payload with one signed field changed (ISVSVN 3 -> 4).
+        Sigstruct otherPayload = unsigned.toBuilder().isvSvn(4).build().withSignature(signed.modulusLittleEndian(),
+                signed.signatureLittleEndian(), signed.field(org.enclaveos.signer.sgx.SigstructField.Q1),
+                signed.field(org.enclaveos.signer.sgx.SigstructField.Q2));
+        assertFalse(SigstructVerifier.verify(otherPayload).passed(Verification.Name.SIGNATURE));
+        assertFalse(opensslAccepts(pub, otherPayload.signingPayload(), LittleEndian.reversed(signed.signatureLittleEndian())));
+    }
+
+    private boolean opensslAccepts(Path pub, byte[] payload, byte[] signatureBe) throws IOException {
+        Path p = Files.write(dir.resolve("payload"), payload);
+        Path sig = Files.write(dir.resolve("sig"), signatureBe);
+        Tools.Result r = Tools.run(null, "openssl", "dgst", "-sha256", "-verify", pub.toString(), "-signature",
+                sig.toString(), p.toString());
+        return r.exitCode() == 0;
     }
 }

@@ -145,14 +145,13 @@ class RegistryFaultTest {
             FaultProxy proxy = setup.proxy();
             String middle = setup.middle();
             proxy.inject(new FaultProxy.Fault(FaultProxy.Kind.STALL, "GET", p -> p.endsWith(middle), 0, 60_000));
-            java.io.StringWriter out = new java.io.StringWriter();
-            org.enclaveos.signer.cli.ImageSupport.Options options = new org.enclaveos.signer.cli.ImageSupport.Options(
-                    "sgx1", null, 1 << 20, false, Set.of(), Duration.ofSeconds(1));
-            int code = assertTimeoutPreemptively(Duration.ofSeconds(30), () -> new org.enclaveos.signer.image.cli.ImageCommands()
-                    .measure("docker://" + proxy.host() + "/team/app:1.0", options, new java.io.PrintWriter(out),
-                            new java.io.PrintWriter(new java.io.StringWriter())));
-            assertEquals(0, code);
-            assertTrue(out.toString().startsWith(f.sgx1Signature.mrenclave().hex()), out.toString());
+            // Through the command line, as a user types it: the option is parsed, not built by the test.
+            // With the default (60 s) the stalled layer would outlast the 30 s this test allows.
+            org.enclaveos.signer.testing.CliRun r = assertTimeoutPreemptively(Duration.ofSeconds(30),
+                    () -> org.enclaveos.signer.testing.CliRun.run(new org.enclaveos.signer.cli.MeasureCommand(),
+                            "docker://" + proxy.host() + "/team/app:1.0", "--memory-model", "sgx1", "--registry-timeout", "1"));
+            assertEquals(0, r.exitCode(), r::toString);
+            assertTrue(r.out().startsWith(f.sgx1Signature.mrenclave().hex()), r.out());
             assertEquals(1, proxy.injected.get());
         }
     }

@@ -40,18 +40,53 @@ class JournalPropertiesTest {
         }
     }
 
+    /** The journal's lines, each with its newline. */
+    static java.util.List<byte[]> lines() {
+        java.util.List<byte[]> out = new java.util.ArrayList<>();
+        int start = 0;
+        for (int i = 0; i < VALID.length; i++) {
+            if (VALID[i] == '\n') {
+                out.add(java.util.Arrays.copyOfRange(VALID, start, i + 1));
+                start = i + 1;
+            }
+        }
+        return out;
+    }
+
+    static byte[] join(java.util.List<byte[]> lines) {
+        java.io.ByteArrayOutputStream b = new java.io.ByteArrayOutputStream();
+        lines.forEach(b::writeBytes);
+        return b.toByteArray();
+    }
+
     @Provide
     Arbitrary<byte[]> edited() {
-        Arbitrary<byte[]> truncated = Arbitraries.integers().between(1, VALID.length - 1)
-                .map(n -> java.util.Arrays.copyOf(VALID, n))
-                .filter(b -> b[b.length - 1] != '\n'); // cutting at a line end is a shorter, valid journal
+        int n = lines().size();
+        // Cut anywhere, line ends included: a shorter journal whose chain holds is still caught by the anchor.
+        Arbitrary<byte[]> truncated = Arbitraries.integers().between(0, VALID.length - 1)
+                .map(k -> java.util.Arrays.copyOf(VALID, k));
         Arbitrary<byte[]> changed = Arbitraries.integers().between(0, VALID.length - 1).flatMap(pos ->
                 Arbitraries.bytes().filter(v -> v != VALID[pos]).map(v -> {
                     byte[] b = VALID.clone();
                     b[pos] = v;
                     return b;
                 }));
-        return Arbitraries.oneOf(truncated, changed);
+        Arbitrary<byte[]> deleted = Arbitraries.integers().between(0, n - 1).map(k -> {
+            java.util.List<byte[]> l = new java.util.ArrayList<>(lines());
+            l.remove((int) k);
+            return join(l);
+        });
+        Arbitrary<byte[]> swapped = Arbitraries.integers().between(0, n - 2).map(k -> {
+            java.util.List<byte[]> l = new java.util.ArrayList<>(lines());
+            java.util.Collections.swap(l, k, k + 1);
+            return join(l);
+        });
+        Arbitrary<byte[]> duplicated = Arbitraries.integers().between(0, n - 1).map(k -> {
+            java.util.List<byte[]> l = new java.util.ArrayList<>(lines());
+            l.add(k, l.get(k));
+            return join(l);
+        });
+        return Arbitraries.oneOf(truncated, changed, deleted, swapped, duplicated);
     }
 
     @Property(tries = 300)
