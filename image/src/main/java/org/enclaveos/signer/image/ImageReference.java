@@ -115,21 +115,9 @@ public record ImageReference(Transport transport, String registry, String reposi
         return isLoopbackHost(host);
     }
 
-    private static final Pattern IPV4 = Pattern.compile("(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])"
-            + "(\\.(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])){3}");
-
-    /**
-     * Loopback is an address, not a name that looks like one: an IPv4 literal in 127.0.0.0/8, the IPv6
-     * literal ::1 (bracketed or not), or {@code localhost}. A DNS name such as {@code 127.evil.test}
-     * resolves wherever its owner likes, so it gets TLS and no exemption.
-     */
+    /** See {@link CredentialScope#isLoopback}: an address in 127.0.0.0/8, ::1 or localhost, never a look-alike name. */
     public static boolean isLoopbackHost(String host) {
-        if (host == null) {
-            return false;
-        }
-        String h = host.toLowerCase(java.util.Locale.ROOT);
-        return h.equals("localhost") || h.equals("[::1]") || h.equals("::1")
-                || IPV4.matcher(h).matches() && h.startsWith("127.");
+        return CredentialScope.isLoopback(host);
     }
 
     @Override

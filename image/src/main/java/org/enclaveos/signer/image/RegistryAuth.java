@@ -33,7 +33,10 @@ final class RegistryAuth {
     /** The credentials for this registry, looked up once (a credential helper is a process to run). */
     private Optional<String[]> credentials;
 
-    RegistryAuth(ImageReference ref, RegistryClient.Options options, HttpClient http) {
+    private final CredentialScope scope;
+
+    RegistryAuth(ImageReference ref, RegistryClient.Options options, HttpClient http, CredentialScope scope) {
+        this.scope = scope;
         this.ref = ref;
         this.options = options;
         this.http = http;
@@ -65,17 +68,14 @@ final class RegistryAuth {
         } catch (IllegalArgumentException e) {
             throw new SignerException(ErrorKind.REGISTRY, ref.registry() + ": bearer challenge with a bad realm '" + realm + "'");
         }
-        String realmHost = realmUri.getHost() == null ? "" : realmUri.getHost();
-        boolean realmLoopback = ImageReference.isLoopbackHost(realmHost);
-        if (!"https".equalsIgnoreCase(realmUri.getScheme()) && !realmLoopback
-                && !options.insecureRegistries().contains(realmUri.getAuthority())) {
+        if (!scope.transportAllowed(realmUri)) {
             // The credentials would go in clear text to wherever the registry pointed.
             throw new SignerException(ErrorKind.REGISTRY, ref.registry() + ": the token service " + realm
                     + " is not HTTPS; credentials are only sent over TLS");
         }
-        String scope = p.getOrDefault("scope", "repository:" + ref.repository() + ":pull,push");
+        String tokenScope = p.getOrDefault("scope", "repository:" + ref.repository() + ":pull,push");
         StringBuilder url = new StringBuilder(realm).append(realm.contains("?") ? "&" : "?").append("scope=")
-                .append(URLEncoder.encode(scope, StandardCharsets.UTF_8));
+                .append(URLEncoder.encode(tokenScope, StandardCharsets.UTF_8));
         if (p.containsKey("service")) {
             url.append("&service=").append(URLEncoder.encode(p.get("service"), StandardCharsets.UTF_8));
         }

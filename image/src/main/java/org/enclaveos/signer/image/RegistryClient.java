@@ -58,6 +58,7 @@ public final class RegistryClient implements BlobStore {
     private final Map<String, byte[]> manifests = new HashMap<>();
     private final AtomicLong bytesFetched = new AtomicLong();
     private final RegistryAuth auth;
+    private final CredentialScope scope;
     /** The Authorization header for the next request: set once a challenge has been answered. */
     private String authorization;
 
@@ -71,7 +72,8 @@ public final class RegistryClient implements BlobStore {
         // the Authorization header to wherever the registry points (object stores, CDNs), even over HTTP.
         this.http = HttpClient.newBuilder().connectTimeout(options.timeout()).followRedirects(HttpClient.Redirect.NEVER)
                 .build();
-        this.auth = new RegistryAuth(ref, options, http);
+        this.scope = new CredentialScope(URI.create(base), options.insecureRegistries());
+        this.auth = new RegistryAuth(ref, options, http, scope);
     }
 
     private final AtomicLong bytesUploaded = new AtomicLong();
@@ -208,7 +210,7 @@ public final class RegistryClient implements BlobStore {
             HttpRequest.Builder r = current.copy().timeout(timeout);
             URI uri = r.build().uri();
             // Credentials go to the registry they were configured for, and nowhere a redirect points.
-            if (authorization != null && sameOrigin(uri)) {
+            if (authorization != null && scope.isRegistry(uri)) {
                 r.header("Authorization", authorization);
             }
             HttpResponse<InputStream> response;
@@ -235,7 +237,9 @@ public final class RegistryClient implements BlobStore {
                     throw new SignerException(ErrorKind.REGISTRY, ref.registry() + ": " + what + ": more than "
                             + MAX_REDIRECTS + " redirects");
                 }
-                URI to = redirectTarget(uri, response, what);
+                String location = response.headers().firstValue("Location").orElseThrow(() -> new SignerException(
+                        ErrorKind.REGISTRY, ref.registry() + ": " + what + ": a redirect without a Location"));
+                URI to = scope.redirect(uri, location, ref.registry() + ": " + what);
                 current = status == 303 ? request.copy().uri(to).GET() : request.copy().uri(to);
                 continue;
             }
@@ -243,14 +247,14 @@ public final class RegistryClient implements BlobStore {
                 backoff(transientFailures);
                 continue;
             }
-            if (status == 401 && !authenticated && sameOrigin(uri)) {
+            if (status == 401 && !authenticated && scope.isRegistry(uri)) {
                 authenticated = true;
                 authorization = auth.answer(response.headers().firstValue("WWW-Authenticate").orElse(""));
                 continue;
             }
             if (status == 401 || status == 403) {
                 throw new SignerException(ErrorKind.REGISTRY, "unauthorized for " + ref.registry() + "/" + ref.repository()
-                        + " (" + what + (sameOrigin(uri) ? "" : ", at " + uri.getHost() + " where the registry redirected")
+                        + " (" + what + (scope.isRegistry(uri) ? "" : ", at " + uri.getHost() + " where the registry redirected")
                         + "); check the credentials in your docker config.json or REGISTRY_AUTH_FILE");
             }
             if (status == 404) {
@@ -259,43 +263,6 @@ public final class RegistryClient implements BlobStore {
             throw new SignerException(ErrorKind.REGISTRY, ref + ": " + what + ": HTTP " + status
                     + (transientFailures > 1 ? " (after " + transientFailures + " attempts)" : ""));
         }
-    }
-
-    /**
-     * Where a redirect points, if it may be followed at all: over TLS, or over plain HTTP only to a
-     * loopback address or a host named with {@code --insecure-registry} (the same rule as for the
-     * registry itself). Nothing is sent to a refused target.
-     */
-    private URI redirectTarget(URI from, HttpResponse<InputStream> response, String what) {
-        String location = response.headers().firstValue("Location").orElseThrow(() -> new SignerException(
-                ErrorKind.REGISTRY, ref.registry() + ": " + what + ": a redirect without a Location"));
-        URI to;
-        try {
-            to = from.resolve(location);
-        } catch (IllegalArgumentException e) {
-            throw new SignerException(ErrorKind.REGISTRY, ref.registry() + ": " + what + ": a redirect to a malformed "
-                    + "address");
-        }
-        String scheme = to.getScheme() == null ? "" : to.getScheme().toLowerCase(java.util.Locale.ROOT);
-        boolean plainAllowed = ImageReference.isLoopbackHost(to.getHost())
-                || to.getAuthority() != null && options.insecureRegistries().contains(to.getAuthority());
-        if (!scheme.equals("https") && !(scheme.equals("http") && plainAllowed)) {
-            throw new SignerException(ErrorKind.REGISTRY, ref.registry() + ": " + what + ": redirected to "
-                    + to.getScheme() + "://" + to.getAuthority() + ", refused (TLS only, except loopback or "
-                    + "--insecure-registry)");
-        }
-        return to;
-    }
-
-    /** Whether {@code uri} is the registry's own scheme, host and port (where credentials may go). */
-    private boolean sameOrigin(URI uri) {
-        URI b = URI.create(base);
-        return b.getScheme().equalsIgnoreCase(uri.getScheme()) && b.getHost() != null
-                && b.getHost().equalsIgnoreCase(uri.getHost()) && port(b) == port(uri);
-    }
-
-    private static int port(URI u) {
-        return u.getPort() >= 0 ? u.getPort() : "https".equalsIgnoreCase(u.getScheme()) ? 443 : 80;
     }
 
     /** 200 ms, 400 ms, 800 ms: bounded, so a dead registry fails in about 1.5 s plus the timeouts. */
