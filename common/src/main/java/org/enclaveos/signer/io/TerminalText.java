@@ -40,9 +40,8 @@ public final class TerminalText {
         if (s == null) {
             return Optional.empty();
         }
-        for (int i = 0; i < s.length(); i++) {
-            int n = unsafeAt(s, i);
-            if (n > 0) {
+        for (int i = 0; i < s.length(); i += Character.charCount(s.codePointAt(i))) {
+            if (unsafeAt(s, i) > 0) {
                 return Optional.of(String.format("U+%04X", s.codePointAt(i)));
             }
         }
@@ -62,9 +61,11 @@ public final class TerminalText {
             char c = s.charAt(i);
             int n = c == '\\' ? 1 : unsafeAt(s, i);
             if (n == 0) {
+                int width = Character.charCount(s.codePointAt(i)); // a printable pair stays whole
                 if (b != null) {
-                    b.append(c);
+                    b.append(s, i, i + width);
                 }
+                i += width - 1;
                 continue;
             }
             if (b == null) {
@@ -154,6 +155,12 @@ public final class TerminalText {
                     pendingHigh = 0;
                 }
                 super.flush();
+            }
+
+            @Override
+            public void close() throws IOException {
+                flush();
+                super.close();
             }
         };
     }

@@ -81,7 +81,7 @@ public final class RequestText {
     }
 
     /** The free-text fields: shown escaped where they hold what {@link TerminalText} escapes. */
-    private static final Set<String> FREE_TEXT = Set.of("source.file", "layout.path");
+    private static final List<String> FREE_TEXT = List.of("source.file", "layout.path");
 
     /** prepare's rule: no field of a request it writes holds a character a terminal would obey. */
     static void refuseUnsafe(SigningRequest r) {

@@ -20,6 +20,7 @@ import org.enclaveos.signer.crypto.SigstructSigner;
 import org.enclaveos.signer.request.RequestSet;
 import org.enclaveos.signer.testing.CliRun;
 import org.enclaveos.signer.testing.Tools;
+import org.enclaveos.signer.testing.Requests;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

@@ -16,6 +16,7 @@ import org.enclaveos.signer.crypto.SigstructVerifier;
 import org.enclaveos.signer.sgx.Sigstruct;
 import org.enclaveos.signer.testing.CliRun;
 import org.enclaveos.signer.testing.Tools;
+import org.enclaveos.signer.testing.Requests;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

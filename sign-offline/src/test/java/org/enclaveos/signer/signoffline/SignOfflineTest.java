@@ -24,6 +24,7 @@ import org.enclaveos.signer.request.SigningResponse;
 import org.enclaveos.signer.sgx.Sigstruct;
 import org.enclaveos.signer.testing.CliRun;
 import org.enclaveos.signer.testing.Tools;
+import org.enclaveos.signer.testing.Requests;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

@@ -27,6 +27,7 @@ import org.enclaveos.signer.SignerException;
 import org.enclaveos.signer.request.RequestBundle;
 import org.enclaveos.signer.request.RequestSet;
 import org.enclaveos.signer.sgx.Hash256;
+import org.enclaveos.signer.testing.Requests;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

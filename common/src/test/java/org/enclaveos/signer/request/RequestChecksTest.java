@@ -1,4 +1,4 @@
-package org.enclaveos.signer.signoffline;
+package org.enclaveos.signer.request;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -15,16 +15,11 @@ import org.enclaveos.signer.SignerException;
 import org.enclaveos.signer.format.SigstructJson;
 import org.enclaveos.signer.io.Hex;
 import org.enclaveos.signer.io.LittleEndian;
-import org.enclaveos.signer.request.MemoryModel;
-import org.enclaveos.signer.request.RequestBundle;
-import org.enclaveos.signer.request.RequestSet;
-import org.enclaveos.signer.request.RequestWriter;
-import org.enclaveos.signer.request.SigningRequest;
 import org.enclaveos.signer.sgx.Attributes;
 import org.enclaveos.signer.sgx.Hash256;
 import org.enclaveos.signer.sgx.Sigstruct;
 import org.enclaveos.signer.sgx.SigstructField;
-import org.enclaveos.signer.testing.CliRun;
+import org.enclaveos.signer.testing.Requests;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -122,36 +117,5 @@ class RequestChecksTest {
         SignerException missing = assertThrows(SignerException.class, () -> RequestSet.load(List.of(req)));
         assertEquals(ErrorKind.INTEGRITY, missing.kind());
         assertEquals(req.resolve("app1.sgx1.request.json") + ": listed in bundle.json but missing", missing.getMessage());
-    }
-
-    @Test
-    void productionRefusesAMaskThatLeavesDebugOpenEvenWithDebugClear() throws IOException {
-        Sigstruct open = Requests.production(1).toBuilder()
-                .attributeMask(new Attributes(~Attributes.DEBUG, 0xffffffffffffff1fL)).build();
-        assertEquals(false, open.attributes().has(Attributes.DEBUG));
-        Path req = dir.resolve("open");
-        RequestWriter.write(req, List.of(Requests.request("open", MemoryModel.SGX1, open, null)), false, "t");
-        Path key = dir.resolve("k.pem");
-        org.enclaveos.signer.crypto.PemKeys.writePrivateKey(org.enclaveos.signer.crypto.PemKeys.generate("k"), key);
-        CliRun r = CliRun.run(new SignOfflineCommand(), req.toString(), "--key", key.toString(), "--out",
-                dir.resolve("o").toString(), "--yes", "--production");
-        assertEquals(7, r.exitCode(), r::toString);
-        assertTrue(r.lastErrLine().endsWith("open.sgx1.request.json: ATTRIBUTEMASK does not enforce DEBUG, so the signed "
-                + "enclave would also launch in debug mode; refused in a --production ceremony"), r.err());
-        CliRun review = CliRun.run(new SignOfflineCommand(), req.toString(), "--key", key.toString(), "--out",
-                dir.resolve("o").toString(), "--dry-run");
-        assertTrue(review.err().contains("WARNING    ATTRIBUTEMASK leaves DEBUG open: also launches in debug mode"),
-                review.err());
-    }
-
-    @Test
-    void aJournalLineCannotRedrawTheTerminalWhenItIsReported() throws IOException {
-        Path journal = dir.resolve("journal.jsonl");
-        Files.writeString(journal, "{\"seq\":1,\"prev\":\"\\u001b[2J\\u001b[HOK all verified\\r\\n\",\"event\":\"x\"}\n");
-        CliRun r = CliRun.run(new SignOfflineCommand(), "--verify-journal", journal.toString());
-        assertEquals(1, r.exitCode(), r::toString);
-        assertEquals(1, r.errLines().length, r::toString);
-        ReviewTrustTest.assertTerminalSafe(r.err());
-        assertTrue(r.lastErrLine().contains("prev is \\u001b[2J\\u001b[HOK all verified\\u000d\\u000a, but"), r.err());
     }
 }

@@ -1,4 +1,4 @@
-package org.enclaveos.signer.signoffline;
+package org.enclaveos.signer.testing;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -13,11 +13,11 @@ import org.enclaveos.signer.sgx.Sigstruct;
 import org.enclaveos.signer.sgx.SigstructDate;
 
 /** Request directories for the tests, written through the same library code prepare uses. */
-final class Requests {
+public final class Requests {
     private Requests() {
     }
 
-    static Sigstruct production(int n) {
+    public static Sigstruct production(int n) {
         return Sigstruct.builder()
                 .date(SigstructDate.of(java.time.LocalDate.of(2026, 11, 26)))
                 .attributes(new Attributes(Attributes.MODE64BIT, 0x7))
@@ -29,12 +29,12 @@ final class Requests {
                 .build();
     }
 
-    static Sigstruct debug(int n) {
+    public static Sigstruct debug(int n) {
         return production(n).toBuilder().attributes(new Attributes(Attributes.MODE64BIT | Attributes.DEBUG, 0x7)).build();
     }
 
     /** Writes {@code count} production requests named app0..appN-1 (sgx1) into {@code dir}. */
-    static Path write(Path dir, int count, Hash256 pinned) {
+    public static Path write(Path dir, int count, Hash256 pinned) {
         List<SigningRequest> list = new ArrayList<>();
         for (int i = 0; i < count; i++) {
             list.add(request("app" + i, MemoryModel.SGX1, production(i), pinned));
@@ -43,7 +43,7 @@ final class Requests {
         return dir;
     }
 
-    static SigningRequest request(String name, MemoryModel model, Sigstruct s, Hash256 pinned) {
+    public static SigningRequest request(String name, MemoryModel model, Sigstruct s, Hash256 pinned) {
         return SigningRequest.create("test", name, model,
                 new SigningRequest.Source("image", "registry.example/app:1", "sha256:" + "ab".repeat(32),
                         "sha256:" + "cd".repeat(32), "linux/amd64", null, null),

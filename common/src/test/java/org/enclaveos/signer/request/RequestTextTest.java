@@ -1,0 +1,90 @@
+package org.enclaveos.signer.request;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.util.List;
+
+import org.enclaveos.signer.ErrorKind;
+import org.enclaveos.signer.SignerException;
+import org.enclaveos.signer.testing.Requests;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/** The vocabulary and grammar of the request fields the operator decides on. */
+class RequestTextTest {
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "registry.example/app:1|true", "docker://registry.example/team/app:1.0|true", "app|true", "library/app:latest|true",
+        "127.0.0.1:5000/app:1|true", "[::1]:5000/app@sha256:" + "ab" + "|false",
+        "localhost:5000/a/b/c:t@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef|true",
+        "oci:/tmp/layout:v1|true", "oci:relative/dir|true", "docker-archive:/tmp/x.tar|true",
+        "https://registry.example/app:1|false", "ftp://x/y|false", "registry.example/App:1|false", "a/b:c:d|false",
+        "registry.example/app:1 DEBUG no|false", "|false", "oci:|false", "docker-archive:|false", "oci:/x:bad tag|false",
+        "registry.example/app:-tag|false", "registry.example/app@sha256:abc|false"})
+    void references(String text, boolean valid) {
+        assertEquals(valid, RequestText.isReference(text == null ? "" : text), text);
+    }
+
+    @Test
+    void aReferenceWithAControlCharacterOrHugeIsNone() {
+        assertEquals(false, RequestText.isReference("oci:/tmp/x\u001b[2A"));
+        assertEquals(false, RequestText.isReference("docker-archive:/tmp/\u202ex.tar"));
+        assertEquals(false, RequestText.isReference("oci:/" + "a".repeat(4200)));
+        assertEquals(false, RequestText.isReference(null));
+    }
+
+    SigningRequest with(SigningRequest.Source source, String target, String mrenclaveSource, SigningRequest.Layout layout) {
+        SigningRequest r = Requests.request("app", MemoryModel.SGX1, Requests.production(1), null);
+        return new SigningRequest(r.schema(), r.toolVersion(), r.name(), r.memoryModel(), source, target, layout,
+                r.mrenclave(), mrenclaveSource, r.converter(), r.sigstruct(), r.unsignedSigstruct(), r.signingPayload(),
+                r.signingPayloadSha256(), r.pinnedSigner());
+    }
+
+    @Test
+    void everyDecidedFieldHasItsVocabulary() {
+        SigningRequest ok = Requests.request("app", MemoryModel.SGX1, Requests.production(1), null);
+        RequestText.checkStructured(ok);
+        SigningRequest.Source s = ok.source();
+        List<SigningRequest> bad = List.of(
+                with(null, ok.target(), ok.mrenclaveSource(), ok.layout()),
+                with(new SigningRequest.Source("images", s.reference(), s.manifestDigest(), s.configDigest(), s.platform(), null, null),
+                        ok.target(), ok.mrenclaveSource(), ok.layout()),
+                with(new SigningRequest.Source("image", null, s.manifestDigest(), s.configDigest(), s.platform(), null, null),
+                        ok.target(), ok.mrenclaveSource(), ok.layout()),
+                with(new SigningRequest.Source("image", s.reference(), "sha256:AB", s.configDigest(), s.platform(), null, null),
+                        ok.target(), ok.mrenclaveSource(), ok.layout()),
+                with(new SigningRequest.Source("image", s.reference(), s.manifestDigest(), "md5:x", s.platform(), null, null),
+                        ok.target(), ok.mrenclaveSource(), ok.layout()),
+                with(new SigningRequest.Source("image", s.reference(), s.manifestDigest(), s.configDigest(), "Linux AMD64", null, null),
+                        ok.target(), ok.mrenclaveSource(), ok.layout()),
+                with(new SigningRequest.Source("sgxs", null, null, null, null, "/x.sgxs", "XY"), ok.target(), ok.mrenclaveSource(),
+                        ok.layout()),
+                with(new SigningRequest.Source("sgxs", null, null, null, null, "", "ab".repeat(32)), ok.target(),
+                        ok.mrenclaveSource(), ok.layout()),
+                with(s, "not a reference", ok.mrenclaveSource(), ok.layout()),
+                with(s, ok.target(), "measured", ok.layout()),
+                with(s, ok.target(), null, ok.layout()),
+                with(s, ok.target(), ok.mrenclaveSource(), new SigningRequest.Layout("/x", "sha256")),
+                with(s, ok.target(), ok.mrenclaveSource(), new SigningRequest.Layout("x".repeat(4097), "ab".repeat(32))));
+        for (SigningRequest r : bad) {
+            SignerException e = assertThrows(SignerException.class, () -> RequestText.checkStructured(r), r.toString());
+            assertEquals(ErrorKind.INTEGRITY, e.kind());
+        }
+        RequestText.checkStructured(with(s, null, ok.mrenclaveSource(), null)); // no target, no layout: fine
+    }
+
+    @Test
+    void onlyTheFreeTextFieldsAreWarnedAbout() {
+        SigningRequest ok = Requests.request("app", MemoryModel.SGX1, Requests.production(1), null);
+        assertEquals(List.of(), RequestText.escapedFields(ok));
+        SigningRequest odd = with(new SigningRequest.Source("sgxs", null, null, null, null, "/x\u202e.sgxs", "ab".repeat(32)),
+                ok.target(), ok.mrenclaveSource(), new SigningRequest.Layout("/y\u001b", "ab".repeat(32)));
+        assertEquals(List.of("field source.file holds the control or format character U+202E (shown escaped; prepare never "
+                + "writes one)", "field layout.path holds the control or format character U+001B (shown escaped; prepare never "
+                + "writes one)"), RequestText.escapedFields(odd));
+        SignerException refused = assertThrows(SignerException.class, () -> RequestText.refuseUnsafe(odd));
+        assertEquals(ErrorKind.MALFORMED_INPUT, refused.kind());
+    }
+}
