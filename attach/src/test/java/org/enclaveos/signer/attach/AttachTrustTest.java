@@ -49,7 +49,7 @@ class AttachTrustTest {
 
     @BeforeEach
     void setUp() throws Exception {
-        key = PemKeys.generate("k");
+        key = org.enclaveos.signer.testing.TestKeys.key("k");
         sigs = Files.createDirectories(dir.resolve("sig"));
     }
 
@@ -90,7 +90,7 @@ class AttachTrustTest {
     void anyOtherSignerThanTheExpectedOneIsRefusedAndNoPinAtAllIsWarned() throws Exception {
         RequestSet.Loaded l = request(null);
         write(signed, response(l, signed));
-        Hash256 other = PemKeys.generate("other").mrsigner();
+        Hash256 other = org.enclaveos.signer.testing.TestKeys.key("other").mrsigner();
         SignerException e = assertThrows(SignerException.class, () -> SignedRequest.load(l, sigs, trust(other, false)));
         assertEquals(ErrorKind.POLICY, e.kind());
         assertTrue(e.getMessage().endsWith("signed by " + key.mrsigner() + ", but --expected-signer is " + other),

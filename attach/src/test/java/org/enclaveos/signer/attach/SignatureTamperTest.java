@@ -35,7 +35,7 @@ class SignatureTamperTest {
                 null, "given", null, unsigned, null);
         RequestWriter.write(dir.resolve("req"), List.of(request), false, "t");
         RequestSet.Loaded loaded = RequestSet.load(List.of(dir.resolve("req"))).get(0);
-        SigningKey key = PemKeys.generate("k");
+        SigningKey key = org.enclaveos.signer.testing.TestKeys.key("k");
         byte[] good = SigstructSigner.sign(unsigned, key).toBytes();
         Path sigs = Files.createDirectories(dir.resolve("sig"));
         Path file = sigs.resolve("app.sgx1.sigstruct");

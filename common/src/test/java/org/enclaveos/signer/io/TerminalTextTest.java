@@ -43,6 +43,17 @@ class TerminalTextTest {
     }
 
     @Test
+    void unassignedCodePointsAreUnsafeOnlyWhereFormatCharactersLive() {
+        // Unassigned in the BMP below the specials block, and in the supplementary planes below the tag
+        // block, a terminal shows as a box; U+FFF0.. and U+E0000.. are where invisible characters live.
+        assertEquals(Optional.empty(), TerminalText.firstUnsafe("\u0378"));
+        assertEquals(Optional.of("U+FFF0"), TerminalText.firstUnsafe("\ufff0"));
+        assertEquals(Optional.empty(), TerminalText.firstUnsafe(new String(Character.toChars(0x3fffd))));
+        assertEquals(Optional.of("U+E0080"), TerminalText.firstUnsafe(new String(Character.toChars(0xe0080))));
+        assertEquals("\\udb40\\udc80", TerminalText.escape(new String(Character.toChars(0xe0080))));
+    }
+
+    @Test
     void escapingIsInjective() {
         // A literal backslash-u in a field must not look like an escaped control character.
         assertNotEquals(TerminalText.escape("\\u001b"), TerminalText.escape("\u001b"));

@@ -30,7 +30,7 @@ class CeremonyChecksTest {
         Path req = dir.resolve("open");
         RequestWriter.write(req, List.of(Requests.request("open", MemoryModel.SGX1, open, null)), false, "t");
         Path key = dir.resolve("k.pem");
-        org.enclaveos.signer.crypto.PemKeys.writePrivateKey(org.enclaveos.signer.crypto.PemKeys.generate("k"), key);
+        org.enclaveos.signer.crypto.PemKeys.writePrivateKey(org.enclaveos.signer.testing.TestKeys.key("k"), key);
         CliRun r = CliRun.run(new SignOfflineCommand(), req.toString(), "--key", key.toString(), "--out",
                 dir.resolve("o").toString(), "--yes", "--production");
         assertEquals(7, r.exitCode(), r::toString);

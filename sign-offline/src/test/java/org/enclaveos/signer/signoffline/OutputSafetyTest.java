@@ -38,7 +38,7 @@ class OutputSafetyTest {
     @BeforeAll
     static void key() throws IOException {
         keyFile = keys.resolve("signer.pem");
-        key = PemKeys.generate("signer");
+        key = org.enclaveos.signer.testing.TestKeys.key("signer");
         PemKeys.writePrivateKey(key, keyFile);
     }
 
@@ -113,7 +113,7 @@ class OutputSafetyTest {
         Ceremony.Plan plan = Ceremony.plan(loaded, key.publicKey(), policy, out);
         assertEquals(Ceremony.Status.ALREADY_SIGNED, plan.items().get(0).status());
         // After the review, before the journal: the output is swapped for a valid SIGSTRUCT by another key.
-        SigningKey other = PemKeys.generate("other");
+        SigningKey other = org.enclaveos.signer.testing.TestKeys.key("other");
         byte[] swapped = SigstructSigner.sign(loaded.get(0).unsigned(), other).toBytes();
         Files.delete(out.resolve("app0.sgx1.sigstruct"));
         Files.write(out.resolve("app0.sgx1.sigstruct"), swapped);

@@ -55,7 +55,7 @@ class ReviewTrustTest {
     @BeforeAll
     static void key() {
         keyFile = keys.resolve("signer.pem");
-        key = PemKeys.generate("signer");
+        key = org.enclaveos.signer.testing.TestKeys.key("signer");
         PemKeys.writePrivateKey(key, keyFile);
     }
 

@@ -41,7 +41,7 @@ class SignOfflineTest {
     @BeforeAll
     static void key() {
         keyFile = keys.resolve("signer.pem");
-        key = PemKeys.generate("signer");
+        key = org.enclaveos.signer.testing.TestKeys.key("signer");
         PemKeys.writePrivateKey(key, keyFile);
     }
 
@@ -92,7 +92,7 @@ class SignOfflineTest {
         assertEquals(8, Journal.verify(out.resolve("journal.jsonl")).lines(), "two ceremonies of start, two items, end");
 
         Path other = dir.resolve("other.pem");
-        PemKeys.writePrivateKey(PemKeys.generate("other"), other);
+        PemKeys.writePrivateKey(org.enclaveos.signer.testing.TestKeys.key("other"), other);
         CliRun refused = sign(req.toString(), "--key", other.toString(), "--out", out.toString(), "--yes");
         assertEquals(6, refused.exitCode(), refused::toString);
         assertTrue(refused.errLines()[0].contains("app0.sgx1.sigstruct: already exists and it was signed by "), refused.err());
@@ -126,7 +126,7 @@ class SignOfflineTest {
         assertEquals(0, flagged.exitCode(), flagged::toString);
         assertTrue(flagged.err().contains("WARNING    DEBUG set"), flagged.err());
 
-        Path pinned = Requests.write(dir.resolve("pinned"), 1, PemKeys.generate("someone else").mrsigner());
+        Path pinned = Requests.write(dir.resolve("pinned"), 1, org.enclaveos.signer.testing.TestKeys.key("someone else").mrsigner());
         CliRun wrongSigner = sign(pinned.toString(), "--key", keyFile.toString(), "--out", dir.resolve("o2").toString(), "--yes");
         assertEquals(7, wrongSigner.exitCode(), wrongSigner::toString);
         assertTrue(wrongSigner.errLines()[0].contains("the request pins signer"), wrongSigner.err());
