@@ -36,14 +36,13 @@ class OutputSafetyTest {
     Path dir;
 
     @BeforeAll
-    static void key() throws IOException {
-        keyFile = keys.resolve("signer.pem");
-        key = org.enclaveos.signer.testing.TestKeys.key("signer");
-        PemKeys.writePrivateKey(key, keyFile);
+    static void key() {
+        key = Ceremonies.key();
+        keyFile = Ceremonies.keyFile(keys);
     }
 
     static CliRun sign(String... args) {
-        return CliRun.run(new SignOfflineCommand(), args);
+        return Ceremonies.sign(args);
     }
 
     @Test

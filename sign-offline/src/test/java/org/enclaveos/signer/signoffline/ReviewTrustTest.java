@@ -54,13 +54,12 @@ class ReviewTrustTest {
 
     @BeforeAll
     static void key() {
-        keyFile = keys.resolve("signer.pem");
-        key = org.enclaveos.signer.testing.TestKeys.key("signer");
-        PemKeys.writePrivateKey(key, keyFile);
+        key = Ceremonies.key();
+        keyFile = Ceremonies.keyFile(keys);
     }
 
     static CliRun sign(String... args) {
-        return CliRun.run(new SignOfflineCommand(), args);
+        return Ceremonies.sign(args);
     }
 
     /** Sets one field of app0's request (a JSON pointer) and rewrites bundle.json to match, as an attacker would. */

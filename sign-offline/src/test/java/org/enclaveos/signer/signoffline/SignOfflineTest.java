@@ -40,13 +40,12 @@ class SignOfflineTest {
 
     @BeforeAll
     static void key() {
-        keyFile = keys.resolve("signer.pem");
-        key = org.enclaveos.signer.testing.TestKeys.key("signer");
-        PemKeys.writePrivateKey(key, keyFile);
+        key = Ceremonies.key();
+        keyFile = Ceremonies.keyFile(keys);
     }
 
     static CliRun sign(String... args) {
-        return CliRun.run(new SignOfflineCommand(), args);
+        return Ceremonies.sign(args);
     }
 
     @Test
