@@ -34,13 +34,6 @@ record SignedRequest(RequestSet.Loaded request, Sigstruct sigstruct) {
      * @param warnings         where a warning line goes (no signer pinned at all)
      */
     record Trust(Optional<Hash256> expectedSigner, boolean withoutResponses, Consumer<String> warnings) {
-        static Trust strict() {
-            return new Trust(Optional.empty(), false, w -> { });
-        }
-    }
-
-    static SignedRequest load(RequestSet.Loaded request, Path signatures) {
-        return load(request, signatures, Trust.strict());
     }
 
     static SignedRequest load(RequestSet.Loaded request, Path signatures, Trust trust) {

@@ -41,7 +41,7 @@ class AttachTrustTest {
                 .attributeMask(new Attributes(-1L, ~0xE0L)).mrenclave(Hash256.sha256(new byte[] {5})).build();
         SigningRequest r = SigningRequest.create("t", "app", MemoryModel.SGX1, SigningRequest.Source.given(), null, null,
                 "given", null, unsigned, pinned);
-        Path d = dir.resolve(pinned == null ? "req" : "pinned");
+        Path d = dir.resolve(pinned == null ? "req" : "pinned-" + pinned.hex().substring(0, 8));
         RequestWriter.write(d, List.of(r), false, "t");
         signed = SigstructSigner.sign(unsigned, key);
         return RequestSet.load(List.of(d)).get(0);
@@ -81,9 +81,18 @@ class AttachTrustTest {
         assertEquals(ErrorKind.POLICY, unpinned.kind());
         assertTrue(unpinned.getMessage().endsWith("pins no signer, and --without-responses needs one: give "
                 + "--expected-signer HEX or --signer-key PUB.pem"), unpinned.getMessage());
-        SignedRequest.load(l, sigs, trust(key.mrsigner(), true));
+        assertEquals(signed, SignedRequest.load(l, sigs, trust(key.mrsigner(), true)).sigstruct());
         RequestSet.Loaded pinned = request(key.mrsigner());
-        SignedRequest.load(pinned, sigs, trust(null, true));
+        SignedRequest ok = SignedRequest.load(pinned, sigs, trust(null, true));
+        assertEquals(pinned, ok.request());
+        assertEquals(signed, ok.sigstruct());
+        // A request pinned to another key: refused whatever else is given.
+        Hash256 someoneElse = org.enclaveos.signer.testing.TestKeys.key("other").mrsigner();
+        RequestSet.Loaded elsewhere = request(someoneElse);
+        SignerException e = assertThrows(SignerException.class, () -> SignedRequest.load(elsewhere, sigs, trust(null, true)));
+        assertEquals(ErrorKind.POLICY, e.kind());
+        assertTrue(e.getMessage().endsWith("signed by " + key.mrsigner() + ", but the request pins " + someoneElse),
+                e.getMessage());
     }
 
     @Test

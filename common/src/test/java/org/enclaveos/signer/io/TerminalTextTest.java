@@ -50,6 +50,8 @@ class TerminalTextTest {
         assertEquals(Optional.of("U+FFF0"), TerminalText.firstUnsafe("\ufff0"));
         assertEquals(Optional.empty(), TerminalText.firstUnsafe(new String(Character.toChars(0x3fffd))));
         assertEquals(Optional.of("U+E0080"), TerminalText.firstUnsafe(new String(Character.toChars(0xe0080))));
+        assertEquals(Optional.of("U+E0000"), TerminalText.firstUnsafe(new String(Character.toChars(0xe0000))));
+        assertEquals(Optional.empty(), TerminalText.firstUnsafe(new String(Character.toChars(0xdffff))));
         assertEquals("\\udb40\\udc80", TerminalText.escape(new String(Character.toChars(0xe0080))));
     }
 

@@ -144,6 +144,11 @@ class RequestChecksTest {
                 .endsWith("field memoryModel is 'sgx3', expected sgx1, sgx2 or null"));
         assertTrue(refusedWith(t -> t.put("memoryModel", "sgx2")).getMessage()
                 .endsWith("the file is named app0.sgx1.request.json but its name and memoryModel say app0.sgx2.request.json"));
+        assertTrue(refusedWith(t -> {
+            ((com.fasterxml.jackson.databind.node.ObjectNode) t.get("source")).put("kind", "imagex");
+            return t;
+        }).getMessage().endsWith("request was edited: field source.kind is 'imagex', expected one of enclave, image, layout, "
+                + "mrenclave, sgxs"));
         assertTrue(refusedWith(t -> t.put("mrenclave", z)).getMessage().contains("field mrenclave says " + z + ", bytes say "));
         assertTrue(refusedWith(t -> t.put("signingPayload", "00")).getMessage().contains("field signingPayload says 00, bytes say"));
         assertTrue(refusedWith(t -> t.put("signingPayloadSha256", z)).getMessage()

@@ -87,4 +87,42 @@ class RequestTextTest {
         SignerException refused = assertThrows(SignerException.class, () -> RequestText.refuseUnsafe(odd));
         assertEquals(ErrorKind.MALFORMED_INPUT, refused.kind());
     }
+
+    @Test
+    void limitsAreExactAndTheConverterAndToolVersionHaveTheirGrammar() {
+        assertEquals(true, RequestText.isReference("registry.example/" + "a".repeat(4183)), "4200 characters");
+        assertEquals(false, RequestText.isReference("registry.example/" + "a".repeat(4184)), "4201 characters");
+        assertEquals(false, RequestText.isReference("oci:/" + "a".repeat(4096)), "a path of 4097 characters");
+        SigningRequest ok = Requests.request("app", MemoryModel.SGX1, Requests.production(1), null);
+        RequestText.checkStructured(with(ok.source(), ok.target(), ok.mrenclaveSource(),
+                new SigningRequest.Layout("x".repeat(4096), "ab".repeat(32))));
+        SigningRequest noConverter = new SigningRequest(ok.schema(), ok.toolVersion(), ok.name(), ok.memoryModel(), ok.source(),
+                ok.target(), ok.layout(), ok.mrenclave(), ok.mrenclaveSource(), null, ok.sigstruct(), ok.unsignedSigstruct(),
+                ok.signingPayload(), ok.signingPayloadSha256(), ok.pinnedSigner());
+        RequestText.checkStructured(noConverter);
+        SigningRequest badConverter = new SigningRequest(ok.schema(), ok.toolVersion(), ok.name(), ok.memoryModel(),
+                ok.source(), ok.target(), ok.layout(), ok.mrenclave(), ok.mrenclaveSource(),
+                new SigningRequest.Converter("not hex", false), ok.sigstruct(), ok.unsignedSigstruct(), ok.signingPayload(),
+                ok.signingPayloadSha256(), ok.pinnedSigner());
+        assertEquals("request was edited: field converter.mrenclave is 'not hex', expected 64 lower-case hex digits",
+                assertThrows(SignerException.class, () -> RequestText.checkStructured(badConverter)).getMessage());
+        SigningRequest badVersion = new SigningRequest(ok.schema(), "1.0; DEBUG no", ok.name(), ok.memoryModel(),
+                ok.source(), ok.target(), ok.layout(), ok.mrenclave(), ok.mrenclaveSource(), ok.converter(), ok.sigstruct(),
+                ok.unsignedSigstruct(), ok.signingPayload(), ok.signingPayloadSha256(), ok.pinnedSigner());
+        assertEquals("request was edited: field toolVersion is '1.0; DEBUG no', expected a version such as 0.1.0 (commit)",
+                assertThrows(SignerException.class, () -> RequestText.checkStructured(badVersion)).getMessage());
+    }
+
+    @Test
+    void createRefusesWhatTheCeremonyWouldRefuse() {
+        SignerException unsafe = assertThrows(SignerException.class, () -> SigningRequest.create("t", "app", MemoryModel.SGX1,
+                SigningRequest.Source.file("sgxs", "/x\u001b.sgxs", "ab".repeat(32)), null, null, "measured-sgxs", null,
+                Requests.production(1), null));
+        assertEquals(ErrorKind.MALFORMED_INPUT, unsafe.kind());
+        SignerException target = assertThrows(SignerException.class, () -> SigningRequest.create("t", "app", MemoryModel.SGX1,
+                SigningRequest.Source.given(), "http://x/y", null, "given", null, Requests.production(1), null));
+        assertEquals(ErrorKind.USAGE, target.kind());
+        assertEquals("field target is 'http://x/y', not an image reference (docker://HOST/REPO:TAG, oci:DIR[:TAG] or "
+                + "docker-archive:FILE)", target.getMessage());
+    }
 }

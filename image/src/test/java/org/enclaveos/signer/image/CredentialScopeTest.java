@@ -26,6 +26,12 @@ class CredentialScopeTest {
         assertEquals(allowed, TLS.transportAllowed(URI.create(uri)), uri);
     }
 
+    @org.junit.jupiter.api.Test
+    void noHostIsNotLoopback() {
+        assertEquals(false, CredentialScope.isLoopback(null));
+        assertEquals(false, TLS.transportAllowed(URI.create("http:relative")));
+    }
+
     @ParameterizedTest
     @CsvSource({"https://registry.example/v2/x, true", "https://REGISTRY.example:443/v2/x, true",
         "https://registry.example:8443/v2/x, false", "http://registry.example/v2/x, false",

@@ -58,10 +58,6 @@ final class Ceremony {
         long toSign() {
             return items.stream().filter(i -> i.status() == Status.TO_SIGN).count();
         }
-
-        boolean production() {
-            return policy.production();
-        }
     }
 
     private Ceremony() {
@@ -145,7 +141,7 @@ final class Ceremony {
         start.put("ceremonyId", ceremonyId);
         start.put("mrsigner", plan.signer() == null ? null : plan.signer().mrsigner().hex());
         start.put("key", keySource);
-        start.put("production", plan.production());
+        start.put("production", plan.policy().production());
         ArrayNode allowed = start.putArray("allowedAttributes");
         plan.policy().allowedAttributes().stream().sorted().forEach(allowed::add);
         start.setAll(context);

@@ -39,7 +39,7 @@ final class PayloadExchange {
         List<Path> files = new ArrayList<>();
         ObjectNode line = Journal.fields();
         line.put("ceremonyId", ceremonyId);
-        line.put("production", plan.production());
+        line.put("production", plan.policy().production());
         line.put("key", keySource);
         ArrayNode list = line.putArray("payloads");
         for (Ceremony.Item i : plan.items()) {

@@ -83,10 +83,8 @@ final class Review {
         return true;
     }
 
+    /** The request's source; never null in a loaded request (RequestText requires it). */
     private static String source(SigningRequest.Source s) {
-        if (s == null) {
-            return "-";
-        }
         if (s.manifestDigest() != null) {
             return escape(s.reference()) + " @ " + escape(s.manifestDigest());
         }

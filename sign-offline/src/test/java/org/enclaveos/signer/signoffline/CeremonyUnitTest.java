@@ -150,6 +150,14 @@ class CeremonyUnitTest {
         Path out = dir.resolve("out");
         Ceremony.Plan plan = Ceremony.plan(loaded, key.publicKey(), new CeremonyPolicy(false, Set.of()), out);
         SignerException e = assertThrows(SignerException.class, () -> run(plan, l -> {
+            if (l.id().equals("app0.sgx1")) {
+                // app1 is done and app2 has failed by the time app0 is: the failure path must journal app0 and app1.
+                try {
+                    Thread.sleep(500);
+                } catch (InterruptedException ex) {
+                    throw new AssertionError(ex);
+                }
+            }
             if (l.id().equals("app2.sgx1")) {
                 throw new SignerException(ErrorKind.KEY, "the token went away");
             }
@@ -205,6 +213,16 @@ class CeremonyUnitTest {
         assertTrue(first.getMessage().contains("journal broken at line 1: seq is 2, expected 1"), first.getMessage());
         SignerException notAFile = assertThrows(SignerException.class, () -> Journal.verify(dir));
         assertEquals(ErrorKind.IO, notAFile.kind());
+        assertEquals(dir + ": not a regular file (a journal is expected; pipes, devices and directories are refused)",
+                notAFile.getMessage());
+        // A NUL byte is a character like any other: never taken for the end of the file.
+        Files.write(file, (lines.get(0) + "\n\0\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        assertTrue(assertThrows(SignerException.class, () -> Journal.verify(file)).getMessage()
+                .endsWith("journal broken at line 2: not a JSON object"));
+        Files.write(file, (lines.get(0) + "\n{\0").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        assertTrue(assertThrows(SignerException.class, () -> Journal.verify(file)).getMessage()
+                .endsWith("journal broken at line 2: the line is incomplete (no newline): an interrupted write or a "
+                        + "truncated file"));
     }
 
     @Test

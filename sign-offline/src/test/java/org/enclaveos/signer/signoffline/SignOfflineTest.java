@@ -176,6 +176,10 @@ class SignOfflineTest {
         assertFalse(Files.exists(payloads), "no payload leaves without the typed confirmation");
         CliRun export = sign(req.toString(), "--export-payloads", payloads.toString(), "--yes");
         assertEquals(0, export.exitCode(), export::toString);
+        for (int i = 0; i < 2; i++) {
+            assertTrue(export.out().contains(payloads.resolve("app" + i + ".sgx1.payload") + "  sha256 "), export.out());
+        }
+        assertTrue(export.out().contains("2 payloads exported, journal " + payloads.resolve("journal.jsonl")), export.out());
         String exportLine = Files.readAllLines(payloads.resolve("journal.jsonl")).get(0);
         assertTrue(exportLine.contains("\"event\":\"payloads-exported\""), exportLine);
         for (int i = 0; i < 2; i++) {
