@@ -21,29 +21,10 @@ import org.enclaveos.signer.request.RequestSet;
 import org.enclaveos.signer.testing.CliRun;
 import org.enclaveos.signer.testing.Tools;
 import org.enclaveos.signer.testing.Requests;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** The output directory is the ceremony's own: links, locks, re-reads and secrets. */
-class OutputSafetyTest {
-    @TempDir
-    static Path keys;
-    static Path keyFile;
-    static SigningKey key;
-
-    @TempDir
-    Path dir;
-
-    @BeforeAll
-    static void key() {
-        key = Ceremonies.key();
-        keyFile = Ceremonies.keyFile(keys);
-    }
-
-    static CliRun sign(String... args) {
-        return Ceremonies.sign(args);
-    }
+class OutputSafetyTest extends CeremonyFixture {
 
     @Test
     void aJournalOrLockPlacedAsASymlinkInOutIsRefusedAndTheFileElsewhereIsUntouched() throws IOException {

@@ -23,15 +23,13 @@ import org.enclaveos.signer.sgx.Hash256;
 import org.enclaveos.signer.sgx.Sigstruct;
 import org.enclaveos.signer.testing.CliRun;
 import org.enclaveos.signer.testing.Requests;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * What the operator reviews is what gets signed: a request cannot draw rows of its own in the
  * review, and the review shows every signed field that is not at its ordinary value.
  */
-class ReviewTrustTest {
+class ReviewTrustTest extends CeremonyFixture {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /** One of each kind of character a terminal obeys or hides, by name. */
@@ -44,23 +42,6 @@ class ReviewTrustTest {
             Map.entry("ZWJ", "\u200d"), Map.entry("BOM", "\ufeff"), Map.entry("LINE SEPARATOR", "\u2028"),
             Map.entry("TAG", "\udb40\udc41"));
 
-    @TempDir
-    static Path keys;
-    static Path keyFile;
-    static SigningKey key;
-
-    @TempDir
-    Path dir;
-
-    @BeforeAll
-    static void key() {
-        key = Ceremonies.key();
-        keyFile = Ceremonies.keyFile(keys);
-    }
-
-    static CliRun sign(String... args) {
-        return Ceremonies.sign(args);
-    }
 
     /** Sets one field of app0's request (a JSON pointer) and rewrites bundle.json to match, as an attacker would. */
     static Path edit(Path req, String pointer, String value) throws IOException {

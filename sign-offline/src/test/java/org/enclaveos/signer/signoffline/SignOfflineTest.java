@@ -25,28 +25,9 @@ import org.enclaveos.signer.sgx.Sigstruct;
 import org.enclaveos.signer.testing.CliRun;
 import org.enclaveos.signer.testing.Tools;
 import org.enclaveos.signer.testing.Requests;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
-class SignOfflineTest {
-    @TempDir
-    static Path keys;
-    static Path keyFile;
-    static SigningKey key;
-
-    @TempDir
-    Path dir;
-
-    @BeforeAll
-    static void key() {
-        key = Ceremonies.key();
-        keyFile = Ceremonies.keyFile(keys);
-    }
-
-    static CliRun sign(String... args) {
-        return Ceremonies.sign(args);
-    }
+class SignOfflineTest extends CeremonyFixture {
 
     @Test
     void signsVerifiesWritesResponsesAndJournals() throws IOException {
