@@ -58,15 +58,7 @@ public final class AttachCommand implements Callable<Integer> {
     boolean json;
 
     @picocli.CommandLine.ArgGroup(exclusive = true, heading = "%nThe only acceptable signer (any other is refused):%n")
-    Signer signer;
-
-    static final class Signer {
-        @Option(names = "--expected-signer", paramLabel = "HEX", description = "MRSIGNER of the only acceptable key.")
-        String mrsigner;
-
-        @Option(names = "--signer-key", paramLabel = "PUB.pem", description = "Public key of the only acceptable key.")
-        Path publicKey;
-    }
+    org.enclaveos.signer.cli.SignerPin signer;
 
     @Option(names = "--without-responses", description = "Signatures made elsewhere (an HSM tool) come without "
             + "sign-offline's response files; then a signer must be pinned (by the request or --expected-signer).")
@@ -74,9 +66,8 @@ public final class AttachCommand implements Callable<Integer> {
 
     private SignedRequest.Trust trust() {
         PrintWriter err = spec.commandLine().getErr();
-        return new SignedRequest.Trust(signer == null ? java.util.Optional.empty()
-                : java.util.Optional.of(org.enclaveos.signer.cli.Signers.expected("--expected-signer", signer.mrsigner,
-                        signer.publicKey)), withoutResponses, w -> {
+        return new SignedRequest.Trust(signer == null ? java.util.Optional.empty() : java.util.Optional.of(signer.mrsigner()),
+                withoutResponses, w -> {
                             err.println(w);
                             err.flush();
                         });

@@ -154,6 +154,29 @@ class EnclaveResignTest {
         assertEquals(7, r3.exitCode(), r3::toString);
         assertTrue(r3.lastErrLine().contains("but the request pins " + someoneElse), r3.err());
         assertFalse(Files.exists(out));
+
+        // 4. Through the command line: --expected-signer names another key; the response is missing;
+        //    --without-responses with the right --signer-key attaches, an unpinned run warns.
+        assertEquals(0, run("sign-offline", dir.resolve("req").toString(), "--key", newKey.toString(), "--out",
+                dir.resolve("sig3").toString(), "--yes").exitCode());
+        CliRun r4 = run("attach", dir.resolve("req").toString(), "--signatures", dir.resolve("sig3").toString(),
+                "--enclave-out", out.toString(), "--expected-signer", someoneElse.hex());
+        assertEquals(7, r4.exitCode(), r4::toString);
+        assertTrue(r4.lastErrLine().contains("but --expected-signer is " + someoneElse), r4.err());
+        Files.move(dir.resolve("sig3/enclave.response.json"), dir.resolve("enclave.response.json"));
+        CliRun r5 = run("attach", dir.resolve("req").toString(), "--signatures", dir.resolve("sig3").toString(),
+                "--enclave-out", out.toString());
+        assertEquals(8, r5.exitCode(), r5::toString);
+        assertTrue(r5.lastErrLine().contains("enclave.response.json: no such file"), r5.err());
+        CliRun r6 = run("attach", dir.resolve("req").toString(), "--signatures", dir.resolve("sig3").toString(),
+                "--enclave-out", out.toString(), "--without-responses", "--signer-key", publicKey().toString());
+        assertEquals(0, r6.exitCode(), r6::toString);
+        assertFalse(r6.err().contains("WARNING"), r6.err());
+        Files.move(dir.resolve("enclave.response.json"), dir.resolve("sig3/enclave.response.json"));
+        CliRun r7 = run("attach", dir.resolve("req").toString(), "--signatures", dir.resolve("sig3").toString(),
+                "--enclave-out", dir.resolve("out2.so").toString());
+        assertEquals(0, r7.exitCode(), r7::toString);
+        assertTrue(r7.err().contains("WARNING: enclave: no signer pinned (by the request or --expected-signer)"), r7.err());
     }
 
     private Path publicKey() {

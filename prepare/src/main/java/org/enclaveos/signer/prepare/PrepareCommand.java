@@ -17,7 +17,6 @@ import org.enclaveos.signer.ErrorKind;
 import org.enclaveos.signer.SignerException;
 import org.enclaveos.signer.cli.Cli;
 import org.enclaveos.signer.cli.Numbers;
-import org.enclaveos.signer.cli.Signers;
 import org.enclaveos.signer.cli.VersionProvider;
 import org.enclaveos.signer.format.SigstructJson;
 import org.enclaveos.signer.io.Hex;
@@ -145,15 +144,7 @@ public final class PrepareCommand implements Callable<Integer> {
     String target;
 
     @ArgGroup(exclusive = true, heading = "%nPin the signer (sign-offline and attach refuse any other key):%n")
-    Signer signer;
-
-    static final class Signer {
-        @Option(names = "--expected-signer", paramLabel = "HEX", description = "MRSIGNER of the only acceptable key.")
-        String mrsigner;
-
-        @Option(names = "--signer-key", paramLabel = "PUB.pem", description = "Public key of the only acceptable key.")
-        Path publicKey;
-    }
+    org.enclaveos.signer.cli.SignerPin signer;
 
     @Option(names = "--force", description = "Replace existing requests that have other content.")
     boolean force;
@@ -308,7 +299,7 @@ public final class PrepareCommand implements Callable<Integer> {
     }
 
     private Hash256 pinnedSigner() {
-        return signer == null ? null : Signers.expected("--expected-signer", signer.mrsigner, signer.publicKey);
+        return signer == null ? null : signer.mrsigner();
     }
 
     static MemoryModel parseModel(String value) {
