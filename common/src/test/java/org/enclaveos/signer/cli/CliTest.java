@@ -35,4 +35,40 @@ class CliTest {
         assertEquals("enclaveos-signer: out of memory (Java heap space); give Java more with "
                 + "ENCLAVEOS_SIGNER_JAVA_OPTS=-Xmx4g (or java -Xmx4g -jar ...)\n", err.toString(StandardCharsets.UTF_8));
     }
+
+    @Command(name = "hostile")
+    static final class Hostile implements Callable<Integer> {
+        @picocli.CommandLine.Spec
+        picocli.CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            // Text read from a file, printed by a command that forgot to escape it.
+            spec.commandLine().getOut().println("layout /e\u001b[2A\r\u202eDEBUG no");
+            spec.commandLine().getOut().flush();
+            throw new org.enclaveos.signer.SignerException(org.enclaveos.signer.ErrorKind.MALFORMED_INPUT,
+                    "f.json: field x is 'a\nenclaveos-signer: all good\u001b[0m'");
+        }
+    }
+
+    @Test
+    void everyCommandsOutputPassesTheTerminalGuardAndAnErrorStaysOneLine() {
+        PrintStream savedOut = System.out;
+        PrintStream savedErr = System.err;
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int code;
+        try {
+            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+            code = Cli.run(new Hostile());
+        } finally {
+            System.setOut(savedOut);
+            System.setErr(savedErr);
+        }
+        assertEquals(4, code);
+        assertEquals("layout /e\\u001b[2A\\u000d\\u202eDEBUG no\n", out.toString(StandardCharsets.UTF_8));
+        assertEquals("enclaveos-signer: f.json: field x is 'a\\u000aenclaveos-signer: all good\\u001b[0m'\n",
+                err.toString(StandardCharsets.UTF_8));
+    }
 }
