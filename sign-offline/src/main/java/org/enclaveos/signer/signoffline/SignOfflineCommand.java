@@ -36,7 +36,8 @@ import picocli.CommandLine.Model.CommandSpec;
                 + "it is written; outputs are written atomically and a rerun resumes an interrupted ceremony. Every "
                 + "step goes into a hash-chained journal. This command has no network code."},
         footer = {"", "Examples:",
-            "  sign-offline requests/ --key prod.pem --passphrase-file /dev/stdin --production --out signed/",
+            "  sign-offline requests/ --key prod.pem --production --out signed/      # asks for the passphrase",
+            "  sign-offline requests/ --key prod.pem --passphrase-file <(pass show sgx/prod) --out signed/",
             "  sign-offline requests/ --pkcs11-config hsm.cfg --key-alias sgx-prod --pin-env HSM_PIN --out signed/",
             "  sign-offline requests/ --export-payloads payloads/        # then sign each NAME.payload elsewhere:",
             "  openssl dgst -sha256 -sign prod.pem -out payloads/NAME.sig payloads/NAME.payload",
