@@ -28,10 +28,18 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class ReviewTerminalIT {
     static final String SESSION = "enclaveos-review-" + ProcessHandle.current().pid();
+    /** The terminal's width in this test: the forged row below is padded to start a screen line at it. */
+    static final int WIDTH = 120;
     /** Cursor up and erase, carriage return, C1 CSI, bidi overrides and isolates, zero-width, a tag: and fake rows. */
-    static final String HOSTILE = "/enclave/app.sgxs\u001b[3A\u001b[2K\r     mrenclave  " + "0".repeat(64)
+    static final String CONTROLS = "/enclave/app.sgxs\u001b[3A\u001b[2K\r     mrenclave  " + "0".repeat(64)
             + "\u009b1A\u0085\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200b\u200c\u200d"
             + "\ufeff\u2028\u2029\u007f\b\u0007\udb40\udc41\n 2   evil.sgx1                    DEBUG no";
+    /**
+     * Then spaces, exactly as many as make the terminal's own wrapping start a screen line with a
+     * forged row, were the value shown with its spaces (the row prefix is 16 columns).
+     */
+    static final String HOSTILE = CONTROLS + " ".repeat(2 * WIDTH - (16 + TerminalText.escape(CONTROLS).length()) % WIDTH)
+            + " 3   evil2.sgx1                   sgx1  1         2      no    2026-11-29 to sign";
 
     @TempDir
     Path dir;
@@ -66,15 +74,21 @@ class ReviewTerminalIT {
         Path script = Files.writeString(dir.resolve("run.sh"), "#!/bin/sh\njava -jar '" + jar + "' '" + req
                 + "' --key '" + key + "' --out '" + out + "'\necho \"exit $?\"\nsleep 60\n");
         script.toFile().setExecutable(true);
-        Tools.Result tmux = Tools.run(null, "tmux", "new-session", "-d", "-s", SESSION, "-x", "400", "-y", "60",
+        Tools.Result tmux = Tools.run(null, "tmux", "new-session", "-d", "-s", SESSION, "-x", Integer.toString(WIDTH), "-y", "60",
                 script.toString());
         assertEquals(0, tmux.exitCode(), tmux.stderr());
         String screen = waitFor("Type the number of enclaves to sign (1) to go on:");
 
-        String layoutRow = "     layout     " + TerminalText.escape(HOSTILE) + " (sha256 " + "ef".repeat(32) + ")";
+        String layoutRow = "     layout     " + TerminalText.escapeWord(HOSTILE) + " (sha256 " + "ef".repeat(32) + ")";
         assertTrue(screen.contains(layoutRow), "expected the row\n" + layoutRow + "\non the screen:\n" + screen);
         assertTrue(screen.contains("     mrenclave  " + "cd".repeat(32) + " (given)"), screen);
         assertTrue(screen.contains("     WARNING    field layout.path holds the control or format character U+001B"), screen);
+        // The screen as drawn (wrapped lines not joined): no line the request made look like a row.
+        String drawn = new String(Tools.run(null, "tmux", "capture-pane", "-p", "-t", SESSION, "-S", "-60").stdout(),
+                StandardCharsets.UTF_8);
+        for (String line : drawn.split("\n")) {
+            assertFalse(line.startsWith(" 2   ") || line.startsWith(" 3   "), "a row the request did not produce: " + line);
+        }
         for (String line : screen.split("\n")) {
             assertFalse(line.startsWith(" 2   "), "a row the request did not produce: " + line);
             assertFalse(line.startsWith("     mrenclave  " + "0".repeat(64)), "a row the request did not produce: " + line);

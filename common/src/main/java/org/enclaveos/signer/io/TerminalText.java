@@ -83,6 +83,26 @@ public final class TerminalText {
         return b == null ? s : b.toString();
     }
 
+    /**
+     * {@link #escape} for a value shown as one word inside a row (a file path in the review): spaces
+     * of every kind are escaped too. A terminal wraps a long line at its width, and a value with
+     * spaces could be padded so that the wrapped part starts a screen line looking like a row of its
+     * own; a value without spaces wraps as one unbroken token.
+     */
+    public static String escapeWord(String s) {
+        String e = escape(s);
+        StringBuilder b = new StringBuilder(e.length());
+        for (int i = 0; i < e.length(); i++) {
+            char c = e.charAt(i);
+            if (Character.isSpaceChar(c) || Character.isWhitespace(c)) {
+                b.append(String.format("\\u%04x", (int) c));
+            } else {
+                b.append(c);
+            }
+        }
+        return b.toString();
+    }
+
     /** How many chars at {@code i} are unsafe (0, 1, or 2 for a supplementary format character). */
     private static int unsafeAt(String s, int i) {
         char c = s.charAt(i);

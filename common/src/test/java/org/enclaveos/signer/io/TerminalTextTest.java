@@ -56,6 +56,13 @@ class TerminalTextTest {
     }
 
     @Test
+    void aWordHasNoSpaceOfAnyKindSoWrappingCannotStartARow() {
+        assertEquals("/a\\u0020\\u0020b\\u00a0c\\u3000d\\u2003e\\u001b", TerminalText.escapeWord("/a  b\u00a0c\u3000d\u2003e\u001b"));
+        assertEquals("/plain/path.sgxs", TerminalText.escapeWord("/plain/path.sgxs"));
+        assertEquals("a\\\\u0020", TerminalText.escapeWord("a\\u0020"), "still injective");
+    }
+
+    @Test
     void escapingIsInjective() {
         // A literal backslash-u in a field must not look like an escaped control character.
         assertNotEquals(TerminalText.escape("\\u001b"), TerminalText.escape("\u001b"));

@@ -8,12 +8,14 @@ import org.enclaveos.signer.sgx.Attributes;
 import org.enclaveos.signer.sgx.Sigstruct;
 
 import static org.enclaveos.signer.io.TerminalText.escape;
+import static org.enclaveos.signer.io.TerminalText.escapeWord;
 
 /**
  * The table the operators read before they confirm: everything that will be signed, nothing hidden.
  * Every signed field that is not at its ordinary value has a line (ATTRIBUTES, ATTRIBUTEMASK,
  * MISCSELECT and MISCMASK always); every text from a request is escaped, so no request can draw a
- * row it did not produce.
+ * row it did not produce: free-text paths are shown as one word (spaces escaped too), so not even the
+ * terminal's own line wrapping can make part of one look like a row.
  */
 final class Review {
     private Review() {
@@ -37,7 +39,7 @@ final class Review {
             out.printf("     source     %s%n", source(r.source()));
             out.printf("     target     %s%n", r.target() == null ? "-" : escape(r.target()));
             if (r.layout() != null) {
-                out.printf("     layout     %s (sha256 %s)%n", escape(r.layout().path()), escape(r.layout().sha256()));
+                out.printf("     layout     %s (sha256 %s)%n", escapeWord(r.layout().path()), escape(r.layout().sha256()));
             }
             out.printf("     mrenclave  %s (%s)%n", s.mrenclave(), escape(r.mrenclaveSource()));
             out.printf("     attributes %s%n", attributes(s.attributes()));
@@ -89,7 +91,7 @@ final class Review {
             return escape(s.reference()) + " @ " + escape(s.manifestDigest());
         }
         if (s.file() != null) {
-            return escape(s.kind()) + " " + escape(s.file()) + " (sha256 " + escape(s.fileSha256()) + ")";
+            return escape(s.kind()) + " " + escapeWord(s.file()) + " (sha256 " + escape(s.fileSha256()) + ")";
         }
         return escape(s.kind());
     }

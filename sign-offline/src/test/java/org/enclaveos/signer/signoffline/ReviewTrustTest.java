@@ -109,12 +109,20 @@ class ReviewTrustTest extends CeremonyFixture {
         CliRun r = sign(req.toString(), "--key", keyFile.toString(), "--out", dir.resolve("o").toString(), "--dry-run");
         assertEquals(0, r.exitCode(), r::toString);
         assertTerminalSafe(r.err());
-        String expected = "     layout     " + org.enclaveos.signer.io.TerminalText.escape(all + "\n 2   app9.sgx1");
+        String expected = "     layout     " + org.enclaveos.signer.io.TerminalText.escapeWord(all + "\n 2   app9.sgx1");
         assertTrue(r.err().contains(expected + " (sha256 "), r.err());
         assertTrue(r.err().contains("\\u001b[2A") && r.err().contains("\\u202e") && r.err().contains("\\udb40\\udc41"),
                 r.err());
         assertTrue(r.err().contains("WARNING    field layout.path holds the control or format character U+"), r.err());
         assertFalse(r.err().contains("\n 2   app9"), "the request drew no row of its own");
+        // Padded with spaces so that a terminal's wrapping would start a screen line with a fake row.
+        Path padded = Requests.write(dir.resolve("padded"), 1, null);
+        edit(padded, "/layout/path", "/enclave/app.sgxs" + " ".repeat(150) + " 2   evil.sgx1 sgx1 1 1 no 2026-11-26 to sign");
+        CliRun wrap = sign(padded.toString(), "--key", keyFile.toString(), "--out", dir.resolve("o").toString(), "--dry-run");
+        assertEquals(0, wrap.exitCode(), wrap::toString);
+        String row = wrap.err().lines().filter(l -> l.startsWith("     layout     ")).findFirst().orElseThrow();
+        assertEquals("     layout     /enclave/app.sgxs" + "\\u0020".repeat(151) + "2\\u0020\\u0020\\u0020evil.sgx1"
+                + "\\u0020sgx1\\u00201\\u00201\\u0020no\\u00202026-11-26\\u0020to\\u0020sign (sha256 " + "ef".repeat(32) + ")", row);
     }
 
     @Test
