@@ -221,7 +221,8 @@ public final class RegistryClient implements BlobStore {
                     backoff(transientFailures);
                     continue;
                 }
-                throw new SignerException(ErrorKind.REGISTRY, ref.registry() + ": " + what + ": " + e
+                throw new SignerException(ErrorKind.REGISTRY, ref.registry() + ": " + what + ": "
+                        + RegistryErrors.describe(e, timeout)
                         + (transientFailures > 1 ? " (after " + transientFailures + " attempts)" : ""), e);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
@@ -230,6 +231,10 @@ public final class RegistryClient implements BlobStore {
             int status = response.statusCode();
             if (ok.contains(status)) {
                 return response;
+            }
+            if (status == 404) {
+                throw new SignerException(ErrorKind.REGISTRY, RegistryErrors.notFound(ref, what, errorBody(response),
+                        this::repositoryExists));
             }
             discard(response);
             if (REDIRECTS.contains(status)) {
@@ -256,9 +261,6 @@ public final class RegistryClient implements BlobStore {
                 throw new SignerException(ErrorKind.REGISTRY, "unauthorized for " + ref.registry() + "/" + ref.repository()
                         + " (" + what + (scope.isRegistry(uri) ? "" : ", at " + uri.getHost() + " where the registry redirected")
                         + "); check the credentials in your docker config.json or REGISTRY_AUTH_FILE");
-            }
-            if (status == 404) {
-                throw new SignerException(ErrorKind.REGISTRY, ref + ": " + what + " not found (HTTP 404)");
             }
             throw new SignerException(ErrorKind.REGISTRY, ref + ": " + what + ": HTTP " + status
                     + (transientFailures > 1 ? " (after " + transientFailures + " attempts)" : ""));
@@ -289,7 +291,25 @@ public final class RegistryClient implements BlobStore {
             bytesFetched.addAndGet(b.length);
             return b;
         } catch (IOException e) {
-            throw new SignerException(ErrorKind.REGISTRY, ref + ": " + what + ": " + e, e);
+            throw new SignerException(ErrorKind.REGISTRY, ref + ": " + what + ": " + RegistryErrors.describe(e, options.timeout()),
+                    e);
+        }
+    }
+
+    /** Whether the repository answers its tag list (asked only to word a missing manifest). */
+    private boolean repositoryExists() {
+        HttpResponse<InputStream> r = sendAllowing(HttpRequest.newBuilder(URI.create(base + "/tags/list")).GET(), "tag list",
+                Set.of(200, 404));
+        discard(r);
+        return r.statusCode() == 200;
+    }
+
+    /** An error answer's body, for its error code: the first 64 KiB, or nothing if it cannot be read. */
+    private byte[] errorBody(HttpResponse<InputStream> r) {
+        try (InputStream in = StallGuard.guard(r.body(), options.timeout(), ref.registry() + ": an error answer")) {
+            return in.readNBytes(1 << 16);
+        } catch (IOException e) {
+            return new byte[0];
         }
     }
 

@@ -100,6 +100,11 @@ class RegistryTest {
             SignerException missing = assertThrows(SignerException.class,
                     () -> ResolvedImage.open(ImageReference.parse("docker://" + registry.host + "/team/none:1"), null, options));
             assertEquals(ErrorKind.REGISTRY, missing.kind());
+            assertEquals("repository team/none not found on " + registry.host, missing.getMessage());
+            SignerException tag = assertThrows(SignerException.class,
+                    () -> ResolvedImage.open(ImageReference.parse("docker://" + registry.host + "/team/app:9.9"), null, options));
+            assertEquals("docker://" + registry.host + "/team/app:9.9: manifest 9.9 not found (the repository exists)",
+                    tag.getMessage());
         }
     }
 
