@@ -30,7 +30,8 @@ public final class Cli {
         cl.setCaseInsensitiveEnumValuesAllowed(true);
         cl.setUsageHelpAutoWidth(true);
         cl.setParameterExceptionHandler(Cli::usageError);
-        cl.setExecutionExceptionHandler((e, cmd, parse) -> failure(e, cmd, parse.originalArgs().contains("--verbose")));
+        cl.setExecutionExceptionHandler((e, cmd, parse) -> failure(e, cmd, parse.originalArgs().contains("--verbose"),
+                parse.originalArgs().contains("--json")));
         cl.getCommandSpec().usageMessage().exitCodeListHeading("%nExit codes:%n").exitCodeList(exitCodes());
         return cl;
     }
@@ -137,18 +138,40 @@ public final class Cli {
             e.printStackTrace(err);
         }
         err.flush();
+        if (Arrays.asList(args).contains("--json")) {
+            printJsonError(cmd.getOut(), ErrorKind.USAGE, e.getMessage());
+        }
         return ErrorKind.USAGE.exitCode();
     }
 
-    private static int failure(Exception e, CommandLine cmd, boolean verbose) {
+    /**
+     * With {@code --json}, a failure is a JSON document on stdout too (the line on stderr stays), so a
+     * script that parses stdout never gets nothing: {@code error} (the kind), {@code exitCode}, {@code message}.
+     */
+    private static void printJsonError(PrintWriter out, ErrorKind kind, String message) {
+        com.fasterxml.jackson.databind.node.ObjectNode doc = new com.fasterxml.jackson.databind.ObjectMapper().createObjectNode();
+        doc.put("error", kind.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-'));
+        doc.put("exitCode", kind.exitCode());
+        doc.put("message", message);
+        out.println(doc.toString());
+        out.flush();
+    }
+
+    private static int failure(Exception e, CommandLine cmd, boolean verbose, boolean json) {
         PrintWriter err = cmd.getErr();
         ErrorKind kind;
         if (e instanceof SignerException se) {
             kind = se.kind();
+            if (json) {
+                printJsonError(cmd.getOut(), kind, se.getMessage());
+            }
             // One line, whatever the message quotes from a file: its line feeds are shown, not obeyed.
             err.println(NAME + ": " + TerminalText.escape(se.getMessage()));
         } else {
             kind = ErrorKind.INTERNAL;
+            if (json) {
+                printJsonError(cmd.getOut(), kind, "internal error: " + e);
+            }
             err.println(NAME + ": internal error: " + TerminalText.escape(String.valueOf(e)) + (verbose ? "" : " (run with --verbose for details)"));
         }
         if (verbose) {

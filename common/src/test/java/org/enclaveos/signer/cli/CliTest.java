@@ -71,4 +71,28 @@ class CliTest {
         assertEquals("enclaveos-signer: f.json: field x is 'a\\u000aenclaveos-signer: all good\\u001b[0m'\n",
                 err.toString(StandardCharsets.UTF_8));
     }
+
+    @Command(name = "scripted")
+    static final class Scripted implements Callable<Integer> {
+        @picocli.CommandLine.Option(names = "--json")
+        boolean json;
+
+        @Override
+        public Integer call() {
+            throw new org.enclaveos.signer.SignerException(org.enclaveos.signer.ErrorKind.INTEGRITY, "r.json: was \"edited\"");
+        }
+    }
+
+    @Test
+    void withJsonAFailureIsAlsoOneJsonDocumentOnStdout() throws Exception {
+        org.enclaveos.signer.testing.CliRun r = org.enclaveos.signer.testing.CliRun.run(new Scripted(), "--json");
+        assertEquals(8, r.exitCode());
+        assertEquals("{\"error\":\"integrity\",\"exitCode\":8,\"message\":\"r.json: was \\\"edited\\\"\"}\n", r.out());
+        assertEquals("enclaveos-signer: r.json: was \"edited\"", r.lastErrLine());
+        org.enclaveos.signer.testing.CliRun usage = org.enclaveos.signer.testing.CliRun.run(new Scripted(), "--json", "--nope");
+        assertEquals(2, usage.exitCode());
+        assertEquals("usage", new com.fasterxml.jackson.databind.ObjectMapper().readTree(usage.out()).get("error").asText());
+        org.enclaveos.signer.testing.CliRun plain = org.enclaveos.signer.testing.CliRun.run(new Scripted());
+        assertEquals("", plain.out(), "without --json stdout stays empty");
+    }
 }
