@@ -53,18 +53,8 @@ record SignedRequest(RequestSet.Loaded request, Sigstruct sigstruct) {
                     + request.unsigned().signingPayloadSha256() + ")");
         }
         Optional<Hash256> pinned = request.request().pinnedMrsigner();
-        pinned.ifPresent(p -> {
-            if (!p.equals(s.mrsigner())) {
-                throw new SignerException(ErrorKind.POLICY, file + ": signed by " + s.mrsigner() + ", but the request pins "
-                        + p);
-            }
-        });
-        trust.expectedSigner().ifPresent(e -> {
-            if (!e.equals(s.mrsigner())) {
-                throw new SignerException(ErrorKind.POLICY, file + ": signed by " + s.mrsigner() + ", but --expected-signer "
-                        + "is " + e);
-            }
-        });
+        requireSigner(file, s, pinned, "the request pins ");
+        requireSigner(file, s, trust.expectedSigner(), "--expected-signer is ");
         if (pinned.isEmpty() && trust.expectedSigner().isEmpty()) {
             if (trust.withoutResponses()) {
                 throw new SignerException(ErrorKind.POLICY, request.file() + ": pins no signer, and --without-responses "
@@ -81,6 +71,15 @@ record SignedRequest(RequestSet.Loaded request, Sigstruct sigstruct) {
                     + "each SIGSTRUCT; for signatures made elsewhere give --without-responses and pin the signer)");
         }
         return new SignedRequest(request, s);
+    }
+
+    /** Refuses a SIGSTRUCT by any other key than {@code expected}, where one is named. */
+    private static void requireSigner(Path file, Sigstruct s, Optional<Hash256> expected, String namedBy) {
+        expected.ifPresent(e -> {
+            if (!e.equals(s.mrsigner())) {
+                throw new SignerException(ErrorKind.POLICY, file + ": signed by " + s.mrsigner() + ", but " + namedBy + e);
+            }
+        });
     }
 
     /** The response must answer exactly this request, with exactly this SIGSTRUCT. */

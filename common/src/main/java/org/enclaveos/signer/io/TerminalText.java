@@ -75,7 +75,7 @@ public final class TerminalText {
                 b.append("\\\\");
             } else {
                 for (int k = 0; k < n; k++) {
-                    b.append(String.format("\\u%04x", (int) s.charAt(i + k)));
+                    b.append(hex(s.charAt(i + k)));
                 }
                 i += n - 1;
             }
@@ -95,7 +95,7 @@ public final class TerminalText {
         for (int i = 0; i < e.length(); i++) {
             char c = e.charAt(i);
             if (Character.isSpaceChar(c) || Character.isWhitespace(c)) {
-                b.append(String.format("\\u%04x", (int) c));
+                b.append(hex(c));
             } else {
                 b.append(c);
             }
@@ -110,12 +110,20 @@ public final class TerminalText {
             return unsafe(c) ? 1 : 0;
         }
         if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
-            int cp = s.codePointAt(i);
-            int type = Character.getType(cp);
-            // Tags (U+E0000 block) and other supplementary format characters are invisible too.
-            return type == Character.FORMAT || type == Character.UNASSIGNED && cp >= 0xe0000 ? 2 : 0;
+            return unsafeSupplementary(s.codePointAt(i)) ? 2 : 0;
         }
         return 1; // an unpaired surrogate
+    }
+
+    /** Tags (the U+E0000 block) and other supplementary format characters are invisible too. */
+    private static boolean unsafeSupplementary(int cp) {
+        int type = Character.getType(cp);
+        return type == Character.FORMAT || type == Character.UNASSIGNED && cp >= 0xe0000;
+    }
+
+    /** One char as the escape shows it: backslash, u, four lower-case hex digits. */
+    private static String hex(char c) {
+        return String.format("\\u%04x", (int) c);
     }
 
     /**
@@ -134,23 +142,22 @@ public final class TerminalText {
                     char high = pendingHigh;
                     pendingHigh = 0;
                     if (Character.isLowSurrogate(ch)) {
-                        int type = Character.getType(Character.toCodePoint(high, ch));
-                        if (type == Character.FORMAT || type == Character.UNASSIGNED && Character.toCodePoint(high, ch) >= 0xe0000) {
-                            out.write(String.format("\\u%04x\\u%04x", (int) high, (int) ch));
+                        if (unsafeSupplementary(Character.toCodePoint(high, ch))) {
+                            out.write(hex(high) + hex(ch));
                         } else {
                             out.write(high);
                             out.write(ch);
                         }
                         return;
                     }
-                    out.write(String.format("\\u%04x", (int) high));
+                    out.write(hex(high));
                 }
                 if (Character.isHighSurrogate(ch)) {
                     pendingHigh = ch;
                 } else if (ch == '\n' || ch == '\t' || !unsafe(ch) && !Character.isLowSurrogate(ch)) {
                     out.write(ch);
                 } else {
-                    out.write(String.format("\\u%04x", (int) ch));
+                    out.write(hex(ch));
                 }
             }
 
@@ -171,7 +178,7 @@ public final class TerminalText {
             @Override
             public void flush() throws IOException {
                 if (pendingHigh != 0) {
-                    out.write(String.format("\\u%04x", (int) pendingHigh));
+                    out.write(hex(pendingHigh));
                     pendingHigh = 0;
                 }
                 super.flush();

@@ -16,25 +16,16 @@ import org.enclaveos.signer.sgx.Hash256;
  */
 public final class Measurement {
     public static final int PAGE_SIZE = 4096;
+    public static final int CHUNK_SIZE = 256;
+    public static final int CHUNKS_PER_PAGE = PAGE_SIZE / CHUNK_SIZE;
+    /** Size of one measurement block (and of one SGXS record header). */
+    public static final int BLOCK_SIZE = 64;
     /**
      * The most page bytes one measurement may add (EADD-only pages counted whole), unless the user
      * says otherwise ({@code --max-measured-size}): a 2 KB file can declare 2^35 pages, and hashing
      * them would take a day. Counted from the layout before the first page is hashed.
      */
     public static final long DEFAULT_MAX_MEASURED_BYTES = 64L << 30;
-
-    /** Refuses, before any work, a build whose pages add up to more than {@code limit} bytes. */
-    public static void checkWork(String where, long pages, long limit) {
-        if (pages > limit / PAGE_SIZE) {
-            throw org.enclaveos.signer.SignerException.malformed(where + ": the layout adds " + pages + " pages ("
-                    + pages * (double) PAGE_SIZE / (1L << 30) + " GiB), more than --max-measured-size allows ("
-                    + limit + " bytes); raise it if this enclave is really that large");
-        }
-    }
-    public static final int CHUNK_SIZE = 256;
-    public static final int CHUNKS_PER_PAGE = PAGE_SIZE / CHUNK_SIZE;
-    /** Size of one measurement block (and of one SGXS record header). */
-    public static final int BLOCK_SIZE = 64;
 
     static final byte[] ECREATE = tag("ECREATE\0");
     static final byte[] EADD = tag("EADD\0\0\0\0");
@@ -141,6 +132,15 @@ public final class Measurement {
     /** MRENCLAVE. The measurement cannot be used afterwards (EINIT ends it, too). */
     public Hash256 finish() {
         return Hash256.of(digest.digest());
+    }
+
+    /** Refuses, before any work, a build whose pages add up to more than {@code limit} bytes. */
+    public static void checkWork(String where, long pages, long limit) {
+        if (pages > limit / PAGE_SIZE) {
+            throw org.enclaveos.signer.SignerException.malformed(where + ": the layout adds " + pages + " pages ("
+                    + pages * (double) PAGE_SIZE / (1L << 30) + " GiB), more than --max-measured-size allows ("
+                    + limit + " bytes); raise it if this enclave is really that large");
+        }
     }
 
     private static byte[] tag(String s) {

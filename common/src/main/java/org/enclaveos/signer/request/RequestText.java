@@ -5,6 +5,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Function;
 import java.util.regex.Pattern;
 
 import org.enclaveos.signer.ErrorKind;
@@ -94,25 +95,33 @@ public final class RequestText {
 
     /** sign-offline's and attach's rule: every field the operator decides on has its vocabulary or grammar. */
     static void checkStructured(SigningRequest r) {
+        checkStructured(r, SigningRequest::edited);
+    }
+
+    /**
+     * The same rule, each violation made into an exception by {@code refuse}: a request read from a
+     * file was edited (INTEGRITY); one prepare is about to write was given a bad value (USAGE).
+     */
+    static void checkStructured(SigningRequest r, Function<String, SignerException> refuse) {
         Map<String, String> f = fields(r);
         if (r.source() == null) {
-            throw SigningRequest.edited("field source is missing");
+            throw refuse.apply("field source is missing");
         }
-        oneOf(f, "source.kind", SOURCE_KINDS, false);
-        oneOf(f, "mrenclaveSource", MRENCLAVE_SOURCES, false);
-        reference(f, "target", true);
-        reference(f, "source.reference", !"image".equals(r.source().kind()));
-        matches(f, "source.manifestDigest", DIGEST, "sha256: and 64 lower-case hex digits");
-        matches(f, "source.configDigest", DIGEST, "sha256: and 64 lower-case hex digits");
-        matches(f, "source.platform", PLATFORM, "OS/ARCH[/VARIANT], e.g. linux/amd64");
-        matches(f, "source.fileSha256", HEX64, "64 lower-case hex digits");
-        matches(f, "layout.sha256", HEX64, "64 lower-case hex digits");
-        matches(f, "converter.mrenclave", HEX64, "64 lower-case hex digits");
-        matches(f, "toolVersion", VERSION, "a version such as 0.1.0 (commit)");
+        oneOf(f, "source.kind", SOURCE_KINDS, false, refuse);
+        oneOf(f, "mrenclaveSource", MRENCLAVE_SOURCES, false, refuse);
+        reference(f, "target", true, refuse);
+        reference(f, "source.reference", !"image".equals(r.source().kind()), refuse);
+        matches(f, "source.manifestDigest", DIGEST, "sha256: and 64 lower-case hex digits", refuse);
+        matches(f, "source.configDigest", DIGEST, "sha256: and 64 lower-case hex digits", refuse);
+        matches(f, "source.platform", PLATFORM, "OS/ARCH[/VARIANT], e.g. linux/amd64", refuse);
+        matches(f, "source.fileSha256", HEX64, "64 lower-case hex digits", refuse);
+        matches(f, "layout.sha256", HEX64, "64 lower-case hex digits", refuse);
+        matches(f, "converter.mrenclave", HEX64, "64 lower-case hex digits", refuse);
+        matches(f, "toolVersion", VERSION, "a version such as 0.1.0 (commit)", refuse);
         for (String free : FREE_TEXT) {
             String v = f.get(free);
             if (v != null && (v.isEmpty() || v.length() > 4096)) {
-                throw SigningRequest.edited("field " + free + " is empty or longer than 4096 characters");
+                throw refuse.apply("field " + free + " is empty or longer than 4096 characters");
             }
         }
     }
@@ -128,26 +137,29 @@ public final class RequestText {
         return warnings;
     }
 
-    private static void oneOf(Map<String, String> f, String field, Set<String> allowed, boolean nullable) {
+    private static void oneOf(Map<String, String> f, String field, Set<String> allowed, boolean nullable,
+                              Function<String, SignerException> refuse) {
         String v = f.get(field);
         if (v == null ? !nullable : !allowed.contains(v)) {
-            throw SigningRequest.edited("field " + field + " is '" + v + "', expected one of "
+            throw refuse.apply("field " + field + " is '" + v + "', expected one of "
                     + String.join(", ", allowed.stream().sorted().toList()));
         }
     }
 
-    private static void reference(Map<String, String> f, String field, boolean nullable) {
+    private static void reference(Map<String, String> f, String field, boolean nullable,
+                                  Function<String, SignerException> refuse) {
         String v = f.get(field);
         if (v == null ? !nullable : !isReference(v)) {
-            throw SigningRequest.edited("field " + field + " is '" + v + "', not an image reference "
+            throw refuse.apply("field " + field + " is '" + v + "', not an image reference "
                     + "(docker://HOST/REPO:TAG, oci:DIR[:TAG] or docker-archive:FILE)");
         }
     }
 
-    private static void matches(Map<String, String> f, String field, Pattern p, String expected) {
+    private static void matches(Map<String, String> f, String field, Pattern p, String expected,
+                                Function<String, SignerException> refuse) {
         String v = f.get(field);
         if (v != null && !p.matcher(v).matches()) {
-            throw SigningRequest.edited("field " + field + " is '" + v + "', expected " + expected);
+            throw refuse.apply("field " + field + " is '" + v + "', expected " + expected);
         }
     }
 }

@@ -96,11 +96,7 @@ public record SigningRequest(
                 s.signingPayloadSha256().hex(), pinnedSigner == null ? null : new PinnedSigner(pinnedSigner.hex()));
         // What a reviewer's terminal would obey never goes into a request; what sign-offline checks, prepare checks first.
         RequestText.refuseUnsafe(r);
-        try {
-            RequestText.checkStructured(r);
-        } catch (SignerException e) {
-            throw new SignerException(ErrorKind.USAGE, e.getMessage().replace("request was edited: ", ""));
-        }
+        RequestText.checkStructured(r, message -> new SignerException(ErrorKind.USAGE, message));
         return r;
     }
 

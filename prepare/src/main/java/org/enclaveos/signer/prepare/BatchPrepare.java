@@ -57,6 +57,7 @@ final class BatchPrepare {
         Map<String, List<String>> defaults = defaults(batch.spec.commandLine().getParseResult());
         List<String[]> entries = new ArrayList<>();
         List<Integer> numbers = new ArrayList<>();
+        List<String> labels = new ArrayList<>();
         List<Outcome> refused = new ArrayList<>();
         for (int i = 0; i < lines.size(); i++) {
             if (lines.get(i).isBlank()) {
@@ -65,6 +66,7 @@ final class BatchPrepare {
             try {
                 entries.add(arguments(lines.get(i), defaults));
                 numbers.add(i + 1);
+                labels.add(labelOf(lines.get(i)));
             } catch (SignerException e) {
                 // One bad line does not stop the others: it is reported with them.
                 refused.add(new Outcome(i + 1, labelOf(lines.get(i)), List.of(), e, 0));
@@ -75,7 +77,8 @@ final class BatchPrepare {
         for (int i = 0; i < entries.size(); i++) {
             int line = numbers.get(i);
             String[] args = entries.get(i);
-            futures.add(pool.submit(() -> one(line, args, err)));
+            String label = labels.get(i);
+            futures.add(pool.submit(() -> one(line, label, args, err)));
         }
         List<Outcome> outcomes = new ArrayList<>(refused);
         try {
@@ -125,9 +128,8 @@ final class BatchPrepare {
                 .error().kind().exitCode();
     }
 
-    private static Outcome one(int line, String[] args, PrintWriter err) {
+    private static Outcome one(int line, String label, String[] args, PrintWriter err) {
         long start = System.nanoTime();
-        String label = label(args);
         synchronized (err) {
             err.println("[line " + line + "] " + (label.startsWith("--") ? "measuring " : "pulling and measuring ")
                     + org.enclaveos.signer.io.TerminalText.escape(label));
@@ -161,19 +163,6 @@ final class BatchPrepare {
     }
 
     /** What a line prepares, for the progress lines and the summary: its image, or its source option and value. */
-    private static String label(String[] args) {
-        if (args.length > 0 && !args[0].startsWith("--")) {
-            return args[0];
-        }
-        for (int i = 0; i + 1 < args.length; i++) {
-            if (java.util.Set.of("--sgxs", "--layout", "--enclave", "--mrenclave").contains(args[i])) {
-                return args[i] + " " + args[i + 1];
-            }
-        }
-        return "?";
-    }
-
-    /** {@link #label} for a line that was refused before it became arguments ("?" if it is not JSON). */
     private static String labelOf(String line) {
         try {
             JsonNode n = SigstructJson.MAPPER.readTree(line);
