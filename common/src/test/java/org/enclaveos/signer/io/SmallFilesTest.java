@@ -60,4 +60,16 @@ class SmallFilesTest {
         SignerException dev = assertThrows(SignerException.class, () -> SmallFiles.read(Path.of("/dev/zero"), 4096, "request file"));
         assertEquals(ErrorKind.IO, dev.kind());
     }
+
+    @Test
+    void everyReaderOfASmallInputRefusesWhatIsNotAFile() {
+        // Each reader calls requireRegular before it opens: a directory stands in for a FIFO (which would block).
+        SignerException sigstruct = assertThrows(SignerException.class, () -> org.enclaveos.signer.sgx.Sigstruct.read(dir));
+        assertEquals(dir + ": not a regular file (a SIGSTRUCT file is expected; pipes, devices and directories are refused)",
+                sigstruct.getMessage());
+        SignerException pem = assertThrows(SignerException.class,
+                () -> org.enclaveos.signer.crypto.PemKeys.loadVerifyingKey(dir));
+        assertEquals(dir + ": not a regular file (a PEM key file is expected; pipes, devices and directories are refused)",
+                pem.getMessage());
+    }
 }

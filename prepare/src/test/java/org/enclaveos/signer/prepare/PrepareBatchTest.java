@@ -92,4 +92,12 @@ class PrepareBatchTest {
         assertEquals(false, own.unsigned().debug());
         assertEquals(pinned, own.request().pinnedSigner().mrsigner());
     }
+
+    @Test
+    void aBatchFileThatIsNotAFileIsRefusedAtOnce() {
+        CliRun r = CliRun.run(new PrepareCommand(), "--batch", dir.toString(), "--out", dir.resolve("req").toString());
+        assertEquals(3, r.exitCode(), r::toString);
+        assertEquals("enclaveos-signer: " + dir + ": not a regular file (a batch file is expected; pipes, devices and "
+                + "directories are refused)", r.lastErrLine());
+    }
 }

@@ -152,7 +152,8 @@ class PrepareCommandTest {
         "--date|2026-02-30|--date '2026-02-30': expected YYYY-MM-DD with a year from 0001 to 9999, or 0000-00-00",
         "--isvsvn|65536|Invalid value for option '--isvsvn': '65536' is outside 0..65535",
         "--attribute-mask|0x1/0x2/0x3|Invalid value for option '--attribute-mask': '0x1/0x2/0x3' must be FLAGS/XFRM, e.g. 0x4/0x3",
-        "--isvfamilyid|abcd|--isvfamilyid: expected 32 hex digits, got 4"})
+        "--isvfamilyid|abcd|--isvfamilyid: expected 32 hex digits, got 4",
+        "--max-measured-size|4095|Invalid value for option '--max-measured-size': '4095' is less than one page (4096 bytes)"})
     void valuesAUserControlsAreRefusedWithTheOptionsNameNotAsInternalErrors(String option, String value, String message) {
         List<String> args = new ArrayList<>(List.of("--mrenclave", "ab".repeat(32), "--isvprodid", "1", "--isvsvn", "1"));
         int at = args.indexOf(option);
