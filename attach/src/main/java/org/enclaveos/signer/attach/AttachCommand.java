@@ -74,7 +74,7 @@ public final class AttachCommand implements Callable<Integer> {
     }
 
     @picocli.CommandLine.Mixin
-    org.enclaveos.signer.cli.ImageOptions images;
+    org.enclaveos.signer.image.cli.RegistryOptions images;
 
     @Spec
     CommandSpec spec;
@@ -82,7 +82,7 @@ public final class AttachCommand implements Callable<Integer> {
     private int attachImage(List<RequestSet.Loaded> loaded) {
         SignedRequest.Trust trust = trust();
         List<SignedRequest> signed = loaded.stream().map(l -> SignedRequest.load(l, signatures, trust)).toList();
-        ImageAttach.Result r = ImageAttach.attach(signed, target, RegistryClient.Options.of(images.insecure(), images.registryTimeout()));
+        ImageAttach.Result r = ImageAttach.attach(signed, target, images.client());
         PrintWriter out = spec.commandLine().getOut();
         if (json) {
             ObjectNode o = SigstructJson.MAPPER.createObjectNode();

@@ -161,7 +161,7 @@ public final class PrepareCommand implements Callable<Integer> {
     boolean json;
 
     @picocli.CommandLine.Mixin
-    org.enclaveos.signer.cli.ImageOptions images;
+    org.enclaveos.signer.image.cli.RegistryOptions images;
 
     @Spec
     CommandSpec spec;
@@ -263,7 +263,7 @@ public final class PrepareCommand implements Callable<Integer> {
                 vendor, swDefined, attributes, attributeMask, miscSelect, miscMask,
                 hex16("--isvfamilyid", isvFamilyId), hex16("--isvextprodid", isvExtProdId));
         return ImagePrepare.requests(new ImagePrepare.Settings(image, models, images.platform,
-                maxLayoutSize, RegistryClient.Options.of(images.insecure(), images.registryTimeout()), trustMeasurement, name, target, recipe, pinnedSigner(),
+                maxLayoutSize, images.client(), trustMeasurement, name, target, recipe, pinnedSigner(),
                 VersionProvider.version()), err);
     }
 

@@ -13,7 +13,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import org.enclaveos.signer.image.ConvertedImageFixture;
 import org.enclaveos.signer.image.ImageReference;
 import org.enclaveos.signer.request.RequestSet;
-import org.enclaveos.signer.testing.CliRun;
+import org.enclaveos.signer.cli.CliRun;
 import org.enclaveos.signer.testing.SgxsBuilder;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

@@ -14,7 +14,7 @@ import java.util.List;
 import org.enclaveos.signer.request.RequestSet;
 import org.enclaveos.signer.request.SigningRequest;
 import org.enclaveos.signer.sgx.Sigstruct;
-import org.enclaveos.signer.testing.CliRun;
+import org.enclaveos.signer.cli.CliRun;
 import org.enclaveos.signer.testing.SgxsBuilder;
 import org.enclaveos.signer.testing.Vectors;
 import org.junit.jupiter.api.Test;

@@ -14,7 +14,7 @@ import org.enclaveos.signer.image.ImageReference;
 import org.enclaveos.signer.image.LocalRegistry;
 import org.enclaveos.signer.request.RequestSet;
 import org.enclaveos.signer.request.SigningRequest;
-import org.enclaveos.signer.testing.CliRun;
+import org.enclaveos.signer.cli.CliRun;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

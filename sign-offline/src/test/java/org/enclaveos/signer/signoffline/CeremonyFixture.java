@@ -4,7 +4,7 @@ import java.nio.file.Path;
 
 import org.enclaveos.signer.crypto.PemKeys;
 import org.enclaveos.signer.crypto.SigningKey;
-import org.enclaveos.signer.testing.CliRun;
+import org.enclaveos.signer.cli.CliRun;
 import org.enclaveos.signer.testing.TestKeys;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.io.TempDir;

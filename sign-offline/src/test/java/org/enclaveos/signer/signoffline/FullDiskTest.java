@@ -16,7 +16,7 @@ import java.util.stream.Stream;
 import org.enclaveos.signer.crypto.PemKeys;
 import org.enclaveos.signer.crypto.SigstructVerifier;
 import org.enclaveos.signer.sgx.Sigstruct;
-import org.enclaveos.signer.testing.CliRun;
+import org.enclaveos.signer.cli.CliRun;
 import org.enclaveos.signer.testing.SmallDisk;
 import org.enclaveos.signer.testing.Requests;
 import org.junit.jupiter.api.BeforeAll;

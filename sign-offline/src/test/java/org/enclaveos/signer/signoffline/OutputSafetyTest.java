@@ -18,7 +18,7 @@ import org.enclaveos.signer.crypto.PemKeys;
 import org.enclaveos.signer.crypto.SigningKey;
 import org.enclaveos.signer.crypto.SigstructSigner;
 import org.enclaveos.signer.request.RequestSet;
-import org.enclaveos.signer.testing.CliRun;
+import org.enclaveos.signer.cli.CliRun;
 import org.enclaveos.signer.testing.Tools;
 import org.enclaveos.signer.testing.Requests;
 import org.junit.jupiter.api.Test;

@@ -14,7 +14,7 @@ import org.enclaveos.signer.crypto.PemKeys;
 import org.enclaveos.signer.crypto.SigningKey;
 import org.enclaveos.signer.crypto.SigstructVerifier;
 import org.enclaveos.signer.sgx.Sigstruct;
-import org.enclaveos.signer.testing.CliRun;
+import org.enclaveos.signer.cli.CliRun;
 import org.enclaveos.signer.testing.Tools;
 import org.enclaveos.signer.testing.Requests;
 import org.junit.jupiter.api.BeforeAll;

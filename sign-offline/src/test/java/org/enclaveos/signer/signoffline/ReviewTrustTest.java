@@ -21,7 +21,7 @@ import org.enclaveos.signer.request.RequestWriter;
 import org.enclaveos.signer.sgx.Attributes;
 import org.enclaveos.signer.sgx.Hash256;
 import org.enclaveos.signer.sgx.Sigstruct;
-import org.enclaveos.signer.testing.CliRun;
+import org.enclaveos.signer.cli.CliRun;
 import org.enclaveos.signer.testing.Requests;
 import org.junit.jupiter.api.Test;
 

@@ -22,7 +22,7 @@ import org.enclaveos.signer.request.MemoryModel;
 import org.enclaveos.signer.request.RequestWriter;
 import org.enclaveos.signer.request.SigningResponse;
 import org.enclaveos.signer.sgx.Sigstruct;
-import org.enclaveos.signer.testing.CliRun;
+import org.enclaveos.signer.cli.CliRun;
 import org.enclaveos.signer.testing.Tools;
 import org.enclaveos.signer.testing.Requests;
 import org.junit.jupiter.api.Test;

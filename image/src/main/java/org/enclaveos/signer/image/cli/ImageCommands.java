@@ -10,7 +10,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import org.enclaveos.signer.ErrorKind;
 import org.enclaveos.signer.SignerException;
-import org.enclaveos.signer.cli.ImageSupport;
 import org.enclaveos.signer.crypto.SigstructVerifier;
 import org.enclaveos.signer.format.SigstructJson;
 import org.enclaveos.signer.image.ConvertedImage;
@@ -21,11 +20,22 @@ import org.enclaveos.signer.request.MemoryModel;
 import org.enclaveos.signer.sgx.Hash256;
 import org.enclaveos.signer.sgx.Sigstruct;
 
-/** measure and inspect for container images (registered as an {@link ImageSupport} service). */
-public final class ImageCommands implements ImageSupport {
+/**
+ * measure, inspect and verify of a container image: what the full jar's {@link ImageMeasureCommand},
+ * {@link ImageInspectCommand} and {@link ImageVerifyCommand} add to the file commands.
+ */
+final class ImageCommands {
 
-    @Override
-    public boolean accepts(String argument) {
+    /** What the calling command's options say about images. */
+    record Options(String memoryModel, String platform, long maxLayoutSize, boolean json,
+                   org.enclaveos.signer.image.RegistryClient.Options registry) {
+    }
+
+    private ImageCommands() {
+    }
+
+    /** Whether {@code argument} looks like an image reference (and not a mistyped file name). */
+    static boolean accepts(String argument) {
         for (ImageReference.Transport t : ImageReference.Transport.values()) {
             if (argument.startsWith(t.prefix())) {
                 return true;
@@ -39,9 +49,8 @@ public final class ImageCommands implements ImageSupport {
                 && argument.matches("[a-z0-9.:-]+(/[a-z0-9._-]+)+(:[A-Za-z0-9_.-]+)?(@sha256:[0-9a-f]{64})?");
     }
 
-    @Override
-    public int measure(String reference, Options o, PrintWriter out, PrintWriter err) {
-        ResolvedImage image = ResolvedImage.open(ImageReference.parse(reference), o.platform(), registry(o));
+    static int measure(String reference, Options o, PrintWriter out, PrintWriter err) {
+        ResolvedImage image = ResolvedImage.open(ImageReference.parse(reference), o.platform(), o.registry());
         ConvertedImage converted = ConvertedImage.of(image);
         Set<MemoryModel> models = models(o.memoryModel(), converted);
         Map<MemoryModel, ImageMeasure.Result> results = ImageMeasure.measure(image, models, o.maxLayoutSize());
@@ -84,9 +93,8 @@ public final class ImageCommands implements ImageSupport {
         return 0;
     }
 
-    @Override
-    public int inspect(String reference, Options o, PrintWriter out, PrintWriter err) {
-        ResolvedImage image = ResolvedImage.open(ImageReference.parse(reference), o.platform(), registry(o));
+    static int inspect(String reference, Options o, PrintWriter out, PrintWriter err) {
+        ResolvedImage image = ResolvedImage.open(ImageReference.parse(reference), o.platform(), o.registry());
         ConvertedImage converted = ConvertedImage.of(image);
         ObjectNode doc = SigstructJson.MAPPER.createObjectNode();
         doc.put("image", image.reference().toString()).put("kind", "image").put("manifestDigest", image.manifestDigest())
@@ -121,9 +129,8 @@ public final class ImageCommands implements ImageSupport {
         return 0;
     }
 
-    @Override
-    public int verify(String reference, Options o, Hash256 expectedSigner, PrintWriter out, PrintWriter err) {
-        ResolvedImage image = ResolvedImage.open(ImageReference.parse(reference), o.platform(), registry(o));
+    static int verify(String reference, Options o, Hash256 expectedSigner, PrintWriter out, PrintWriter err) {
+        ResolvedImage image = ResolvedImage.open(ImageReference.parse(reference), o.platform(), o.registry());
         ConvertedImage converted = ConvertedImage.of(image);
         Set<MemoryModel> models;
         if (o.memoryModel() != null) {
@@ -202,10 +209,6 @@ public final class ImageCommands implements ImageSupport {
             return ErrorKind.VERIFICATION_FAILED.exitCode();
         }
         return 0;
-    }
-
-    private static org.enclaveos.signer.image.RegistryClient.Options registry(Options o) {
-        return org.enclaveos.signer.image.RegistryClient.Options.of(o.insecureRegistries(), o.registryTimeout());
     }
 
     private static Set<MemoryModel> models(String option, ConvertedImage converted) {

@@ -1,0 +1,149 @@
+package org.enclaveos.signer.app;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+
+import org.enclaveos.signer.testing.Tools;
+import org.enclaveos.signer.testing.Vectors;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** The ./enclaveos-signer launcher as a user types it, run against the packaged jar. */
+class LauncherIT {
+    static final String LAUNCHER = Vectors.projectRoot().resolve("enclaveos-signer").toString();
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void versionAndHelp() {
+        Tools.Result version = Tools.run(null, LAUNCHER, "--version");
+        assertEquals(0, version.exitCode(), version.stderr());
+        assertTrue(version.out().startsWith("enclaveos-signer 0."), version.out());
+        Tools.Result help = Tools.run(null, LAUNCHER, "--help");
+        assertEquals(0, help.exitCode(), help.stderr());
+        for (String cmd : new String[] {"demo", "prepare", "sign-offline", "attach", "measure", "inspect", "verify", "keygen"}) {
+            assertTrue(help.out().contains("  " + cmd + " "), help.out());
+        }
+        assertTrue(help.out().contains("Exit codes:"), help.out());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"demo", "prepare", "sign-offline", "attach", "measure", "inspect", "verify", "keygen"})
+    void everySubcommandHasHelp(String command) {
+        Tools.Result r = Tools.run(null, LAUNCHER, command, "--help");
+        assertEquals(0, r.exitCode(), r.stderr());
+        assertTrue(r.out().startsWith("Usage: enclaveos-signer " + command), r.out());
+        assertTrue(r.out().contains("Example"), r.out());
+    }
+
+    @Test
+    void keygenThenInspectAVectorAsAUserWould() throws Exception {
+        Path key = dir.resolve("debug.pem");
+        Tools.Result keygen = Tools.run(null, LAUNCHER, "keygen", "--out", key.toString());
+        assertEquals(0, keygen.exitCode(), keygen.stderr());
+        assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(key)));
+
+        Tools.Result verify = Tools.run(null, LAUNCHER, "verify", Vectors.file("kernel-selftest/encl.ss").toString(),
+                "--mrsigner", "2f9f8fd4fe12d77232f1d87571ca8252ca27714efe7705e46222cffd5a22e8c4");
+        assertEquals(0, verify.exitCode(), verify.stderr());
+    }
+
+    @Test
+    void theQuickStartDemoRunsThroughTheLauncher() {
+        Tools.Result demo = Tools.run(null, LAUNCHER, "demo", "--dir", dir.resolve("demo").toString());
+        assertEquals(0, demo.exitCode(), demo.out() + demo.stderr());
+        assertTrue(demo.out().contains("# done: the image at oci:"), demo.out());
+    }
+
+    @Test
+    void theStandaloneSignOfflineJarSignsAndHasKeygen() throws Exception {
+        Path jar = Vectors.projectRoot().resolve("sign-offline/target/sign-offline.jar");
+        Path key = dir.resolve("k.pem");
+        Tools.Result keygen = Tools.run(null, "java", "-jar", jar.toString(), "keygen", "--out", key.toString());
+        assertEquals(0, keygen.exitCode(), keygen.stderr());
+        Tools.Result help = Tools.run(null, "java", "-jar", jar.toString(), "--help");
+        assertEquals(0, help.exitCode(), help.stderr());
+        assertTrue(help.out().startsWith("Usage: sign-offline"), help.out());
+        Tools.Result journal = Tools.run(null, "java", "-jar", jar.toString(), "--verify-journal", dir.resolve("none").toString());
+        assertEquals(3, journal.exitCode(), journal.stderr());
+        // The air-gapped jar alone signs: a request from the launcher's prepare, signed and verified by the jar.
+        Tools.Result prepare = Tools.run(null, LAUNCHER, "prepare", "--mrenclave", "ab".repeat(32), "--isvprodid", "1",
+                "--isvsvn", "2", "--production", "--name", "app", "--date", "2026-11-29", "--out", dir.resolve("req").toString());
+        assertEquals(0, prepare.exitCode(), prepare.stderr());
+        Tools.Result sign = Tools.run(null, "java", "-jar", jar.toString(), dir.resolve("req").toString(), "--key",
+                key.toString(), "--out", dir.resolve("signed").toString(), "--yes", "--production");
+        assertEquals(0, sign.exitCode(), sign.stderr());
+        assertTrue(sign.out().contains("1 signed, 0 already signed"), sign.out());
+        Tools.Result verify = Tools.run(null, "java", "-jar", jar.toString(), "verify",
+                dir.resolve("signed/app.sigstruct").toString());
+        assertEquals(0, verify.exitCode(), verify.stderr() + verify.out());
+        Tools.Result journalOk = Tools.run(null, "java", "-jar", jar.toString(), "--verify-journal",
+                dir.resolve("signed/journal.jsonl").toString());
+        assertEquals(0, journalOk.exitCode(), journalOk.stderr());
+        // Nothing in the air-gapped jar can open a registry connection or read a tar layer.
+        String listing;
+        try (java.util.zip.ZipFile zip = new java.util.zip.ZipFile(jar.toFile())) {
+            listing = String.join("\n", zip.stream().map(java.util.zip.ZipEntry::getName).toList());
+        }
+        for (String banned : new String[] {"com/google/cloud/tools/jib", "org/apache/commons/compress", "org/apache/http",
+            "org/enclaveos/signer/prepare", "org/enclaveos/signer/attach", "org/enclaveos/signer/image/"}) {
+            assertTrue(!listing.contains(banned), banned + " must not be in sign-offline.jar");
+        }
+    }
+
+    @Test
+    void userErrorsAreOneLineWithoutStackTraceUnlessVerbose() throws Exception {
+        Path junk = Files.write(dir.resolve("junk.bin"), new byte[100]);
+        Tools.Result r = Tools.run(null, LAUNCHER, "inspect", junk.toString());
+        assertEquals(4, r.exitCode());
+        assertEquals("enclaveos-signer: " + junk + ": a SIGSTRUCT has 1808 bytes, this has 100\n", r.stderr());
+        Tools.Result verbose = Tools.run(null, LAUNCHER, "inspect", junk.toString(), "--verbose");
+        assertEquals(4, verbose.exitCode());
+        assertTrue(verbose.stderr().contains("at org.enclaveos.signer."), verbose.stderr());
+    }
+
+    /**
+     * A layout manifest whose content (256 MiB) sits in an image layer: measured with a 48 MiB heap,
+     * so the content cannot be held in memory, and equal to measuring the same files from a directory.
+     */
+    @Test
+    void anImageLayoutsContentIsMeasuredInConstantMemory() throws Exception {
+        Tools.require("umoci");
+        Tools.Result demo = Tools.run(null, LAUNCHER, "demo", "--dir", dir.resolve("demo").toString());
+        assertEquals(0, demo.exitCode(), demo.stderr());
+        Path big = Files.createDirectories(dir.resolve("big"));
+        byte[] block = new byte[1 << 20];
+        for (int i = 0; i < block.length; i++) {
+            block[i] = (byte) (i * 31 + (i >> 12));
+        }
+        try (var out = Files.newOutputStream(big.resolve("code.bin"))) {
+            for (int i = 0; i < 256; i++) {
+                block[0] = (byte) i;
+                out.write(block);
+            }
+        }
+        Files.writeString(big.resolve("layout.json"), "{\"schema\": \"enclaveos-signer/layout/v1\", "
+                + "\"enclave\": {\"size\": \"0x10000000\", \"ssaFrameSize\": 1}, \"ranges\": [{\"name\": \"code\", "
+                + "\"offset\": 0, \"pages\": 65536, \"flags\": \"0x205\", "
+                + "\"content\": {\"file\": \"code.bin\", \"offset\": 0, \"length\": 268435456}}]}");
+        String image = dir.resolve("demo/image").toString();
+        Tools.ok("umoci", "insert", "--image", image + ":1.0", "--tag", "big", big.toString(), "/big");
+        Tools.ok("umoci", "config", "--image", image + ":big", "--tag", "big",
+                "--config.label", "org.enclaveos.layout.sgx1=/big/layout.json");
+
+        Tools.Result inImage = Tools.run(null, "env", "ENCLAVEOS_SIGNER_JAVA_OPTS=-Xmx48m", LAUNCHER, "measure",
+                "oci:" + image + ":big", "--memory-model", "sgx1");
+        assertEquals(0, inImage.exitCode(), inImage.stderr());
+        Tools.Result fromDirectory = Tools.run(null, LAUNCHER, "measure", big.resolve("layout.json").toString(),
+                "--memory-model", "sgx1");
+        assertEquals(0, fromDirectory.exitCode(), fromDirectory.stderr());
+        assertEquals(fromDirectory.out().substring(0, 64), inImage.out().substring(0, 64));
+    }
+}

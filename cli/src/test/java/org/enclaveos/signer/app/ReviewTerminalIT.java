@@ -1,0 +1,117 @@
+package org.enclaveos.signer.app;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import org.enclaveos.signer.io.TerminalText;
+import org.enclaveos.signer.request.RequestBundle;
+import org.enclaveos.signer.sgx.Hash256;
+import org.enclaveos.signer.testing.Tools;
+import org.enclaveos.signer.testing.Vectors;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The review in a real terminal (tmux): a request whose layout path carries every kind of control
+ * and format character, and text made to look like review rows, is shown exactly escaped; the
+ * terminal draws no row the request did not produce; the typed count then signs.
+ */
+class ReviewTerminalIT {
+    static final String SESSION = "enclaveos-review-" + ProcessHandle.current().pid();
+    /** The terminal's width in this test: the forged row below is padded to start a screen line at it. */
+    static final int WIDTH = 120;
+    /** Cursor up and erase, carriage return, C1 CSI, bidi overrides and isolates, zero-width, a tag: and fake rows. */
+    static final String CONTROLS = "/enclave/app.sgxs\u001b[3A\u001b[2K\r     mrenclave  " + "0".repeat(64)
+            + "\u009b1A\u0085\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200b\u200c\u200d"
+            + "\ufeff\u2028\u2029\u007f\b\u0007\udb40\udc41\n 2   evil.sgx1                    DEBUG no";
+    /**
+     * Then spaces, exactly as many as make the terminal's own wrapping start a screen line with a
+     * forged row, were the value shown with its spaces (the row prefix is 16 columns).
+     */
+    static final String HOSTILE = CONTROLS + " ".repeat(2 * WIDTH - (16 + TerminalText.escape(CONTROLS).length()) % WIDTH)
+            + " 3   evil2.sgx1                   sgx1  1         2      no    2026-11-29 to sign";
+
+    @TempDir
+    Path dir;
+
+    @AfterEach
+    void killSession() {
+        Tools.run(null, "tmux", "kill-session", "-t", SESSION);
+    }
+
+    @Test
+    void theReviewShowsEveryHostileCharacterEscapedAndThenSignsWhatItShowed() throws Exception {
+        Tools.require("tmux");
+        Path jar = Vectors.projectRoot().resolve("sign-offline/target/sign-offline.jar");
+        Path key = dir.resolve("k.pem");
+        assertEquals(0, Tools.run(null, "java", "-jar", jar.toString(), "keygen", "--out", key.toString()).exitCode());
+        Path req = dir.resolve("req");
+        Tools.Result prepare = Tools.run(null, LauncherIT.LAUNCHER, "prepare", "--mrenclave", "cd".repeat(32),
+                "--isvprodid", "1", "--isvsvn", "2", "--name", "app", "--memory-model", "sgx1", "--out", req.toString());
+        assertEquals(0, prepare.exitCode(), prepare.stderr());
+        // The attacker edits the free-text layout path and rewrites bundle.json to match.
+        Path file = req.resolve("app.sgx1.request.json");
+        ObjectMapper json = new ObjectMapper();
+        ObjectNode root = (ObjectNode) json.readTree(file.toFile());
+        root.putObject("layout").put("path", HOSTILE).put("sha256", "ef".repeat(32));
+        byte[] edited = json.writerWithDefaultPrettyPrinter().writeValueAsBytes(root);
+        Files.write(file, edited);
+        Files.write(req.resolve(RequestBundle.FILE_NAME), new RequestBundle(RequestBundle.SCHEMA, "test",
+                List.of(new RequestBundle.Entry(file.getFileName().toString(), Hash256.sha256(edited).hex()))).toJson());
+
+        Path out = dir.resolve("signed");
+        // stdout stays on the terminal: Java offers a console (for the typed count) only when both ends are one.
+        Path script = Files.writeString(dir.resolve("run.sh"), "#!/bin/sh\njava -jar '" + jar + "' '" + req
+                + "' --key '" + key + "' --out '" + out + "'\necho \"exit $?\"\nsleep 60\n");
+        script.toFile().setExecutable(true);
+        Tools.Result tmux = Tools.run(null, "tmux", "new-session", "-d", "-s", SESSION, "-x", Integer.toString(WIDTH), "-y", "60",
+                script.toString());
+        assertEquals(0, tmux.exitCode(), tmux.stderr());
+        String screen = waitFor("Type the number of enclaves to sign (1) to go on:");
+
+        String layoutRow = "     layout     " + TerminalText.escapeWord(HOSTILE) + " (sha256 " + "ef".repeat(32) + ")";
+        assertTrue(screen.contains(layoutRow), "expected the row\n" + layoutRow + "\non the screen:\n" + screen);
+        assertTrue(screen.contains("     mrenclave  " + "cd".repeat(32) + " (given)"), screen);
+        assertTrue(screen.contains("     WARNING    field layout.path holds the control or format character U+001B"), screen);
+        // The screen as drawn (wrapped lines not joined): no line the request made look like a row.
+        String drawn = new String(Tools.run(null, "tmux", "capture-pane", "-p", "-t", SESSION, "-S", "-60").stdout(),
+                StandardCharsets.UTF_8);
+        for (String line : drawn.split("\n")) {
+            assertFalse(line.startsWith(" 2   ") || line.startsWith(" 3   "), "a row the request did not produce: " + line);
+        }
+        for (String line : screen.split("\n")) {
+            assertFalse(line.startsWith(" 2   "), "a row the request did not produce: " + line);
+            assertFalse(line.startsWith("     mrenclave  " + "0".repeat(64)), "a row the request did not produce: " + line);
+        }
+        // The operator types the count shown, and exactly that is signed.
+        assertEquals(0, Tools.run(null, "tmux", "send-keys", "-t", SESSION, "1", "Enter").exitCode());
+        String after = waitFor("exit 0");
+        assertTrue(after.contains("1 signed, 0 already signed"), after);
+        Tools.Result verify = Tools.run(null, "java", "-jar", jar.toString(), "verify", out.resolve("app.sgx1.sigstruct").toString());
+        assertEquals(0, verify.exitCode(), verify.out() + verify.stderr());
+        assertEquals("cd".repeat(32), org.enclaveos.signer.sgx.Sigstruct.read(out.resolve("app.sgx1.sigstruct")).mrenclave().hex());
+    }
+
+    private static String waitFor(String text) throws InterruptedException {
+        String screen = "";
+        for (int i = 0; i < 300; i++) {
+            Tools.Result capture = Tools.run(null, "tmux", "capture-pane", "-p", "-J", "-t", SESSION, "-S", "-60");
+            screen = new String(capture.stdout(), StandardCharsets.UTF_8);
+            if (screen.contains(text)) {
+                return screen;
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError("the terminal never showed '" + text + "':\n" + screen);
+    }
+}

@@ -1,0 +1,129 @@
+package org.enclaveos.signer.cli;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import org.enclaveos.signer.crypto.SigstructVerifier;
+import org.enclaveos.signer.crypto.Verification;
+import org.enclaveos.signer.format.SigstructFields;
+import org.enclaveos.signer.format.SigstructJson;
+import org.enclaveos.signer.sdk.SignedEnclave;
+import org.enclaveos.signer.sgx.Sigstruct;
+import org.enclaveos.signer.sgx.SigstructField;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+@Command(name = "inspect", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
+        description = {"Show every field of a SIGSTRUCT, decoded.", "",
+            "Also MRSIGNER, the SHA-256 of the signed payload and whether the signature and Q1/Q2 are valid. "
+                + "FILE is a 1808-byte SIGSTRUCT or an Intel SGX SDK signed enclave (*.signed.so), whose "
+                + "SIGSTRUCT is read from its .note.sgxmeta metadata."},
+        footer = {"", "Example:", "  enclaveos-signer inspect enclave.signed.so --json | jq .mrenclave"})
+public class InspectCommand implements Callable<Integer> {
+    @Parameters(paramLabel = "SOURCE", description = "SIGSTRUCT file or *.signed.so (the full "
+            + "enclaveos-signer jar also takes an image reference)")
+    String source;
+
+    private Path file;
+
+    @Option(names = "--json", description = "Print one JSON document on stdout.")
+    boolean json;
+
+    @Spec
+    CommandSpec spec;
+
+    /** SOURCE names no file: the full jar's subclass inspects it as an image; null here (then "no such file"). */
+    protected Integer notAFile(String source, boolean json, PrintWriter out, PrintWriter err) {
+        return null;
+    }
+
+    @Override
+    public Integer call() {
+        file = Path.of(source);
+        if (!java.nio.file.Files.exists(file)) {
+            Integer image = notAFile(source, json, spec.commandLine().getOut(), spec.commandLine().getErr());
+            if (image != null) {
+                return image;
+            }
+        }
+        PrintWriter out = spec.commandLine().getOut();
+        if (SigstructInputs.isEnclave(file)) {
+            SignedEnclave enclave = SignedEnclave.read(file);
+            Sigstruct s = enclave.sigstruct();
+            Verification v = SigstructVerifier.verify(s);
+            if (json) {
+                ObjectNode o = SigstructJson.describe(s, v);
+                o.put("file", file.toString());
+                o.put("kind", "sgx-sdk-enclave");
+                o.put("sigstructsAgree", enclave.sigstructsAgree());
+                ArrayNode blocks = o.putArray("metadataBlocks");
+                for (SignedEnclave.MetadataBlock b : enclave.blocks()) {
+                    blocks.addObject().put("version", b.version()).put("fileOffset", b.fileOffset())
+                            .put("size", b.size()).put("sigstructFileOffset", b.sigstructFileOffset())
+                            .put("mrenclave", b.sigstruct().mrenclave().hex());
+                }
+                out.print(SigstructJson.print(o));
+            } else {
+                row(out, "file", file.toString());
+                row(out, "kind", "Intel SGX SDK signed enclave, " + enclave.blocks().size() + " metadata block(s)");
+                for (SignedEnclave.MetadataBlock b : enclave.blocks()) {
+                    row(out, "block " + b.index(), "version " + b.version() + ", size " + b.size()
+                            + ", SIGSTRUCT at file offset " + b.sigstructFileOffset());
+                }
+                row(out, "sigstructs", enclave.sigstructsAgree() ? "all blocks carry the same SIGSTRUCT"
+                        : "blocks carry DIFFERENT SIGSTRUCTs; showing block 0");
+                text(out, s, v);
+            }
+        } else {
+            Sigstruct s = Sigstruct.read(file);
+            Verification v = SigstructVerifier.verify(s);
+            if (json) {
+                ObjectNode o = SigstructJson.describe(s, v);
+                o.put("file", file.toString());
+                o.put("kind", "sigstruct");
+                out.print(SigstructJson.print(o));
+            } else {
+                row(out, "file", file.toString());
+                row(out, "kind", "SIGSTRUCT (" + Sigstruct.SIZE + " bytes)");
+                text(out, s, v);
+            }
+        }
+        out.flush();
+        return 0;
+    }
+
+    private static void text(PrintWriter out, Sigstruct s, Verification v) {
+        for (SigstructField f : SigstructField.values()) {
+            row(out, f.name(), SigstructFields.decode(s, f, true));
+        }
+        row(out, "MRENCLAVE", s.mrenclave().hex());
+        row(out, "MRSIGNER", s.isSigned() ? s.mrsigner().hex() : "(unsigned)");
+        row(out, "payload sha256", s.signingPayloadSha256().hex());
+        row(out, "debug", debugText(s));
+        row(out, "signature", v.signatureValid() ? "valid" : "INVALID");
+        row(out, "q1/q2", v.q1q2Valid() ? "valid" : "INVALID");
+        v.firstFailure().ifPresent(c -> row(out, "first failure", c.describe()));
+    }
+
+    static String debugText(Sigstruct s) {
+        if (s.attributes().has(org.enclaveos.signer.sgx.Attributes.DEBUG)) {
+            return "yes (ATTRIBUTES.DEBUG is set)";
+        }
+        if (s.debug()) {
+            return "yes (ATTRIBUTEMASK does not enforce DEBUG, so it also launches in debug mode)";
+        }
+        return "no (production: DEBUG clear and enforced by ATTRIBUTEMASK)";
+    }
+
+    static void row(PrintWriter out, String name, String value) {
+        out.printf("%-20s %s%n", name, value);
+    }
+}

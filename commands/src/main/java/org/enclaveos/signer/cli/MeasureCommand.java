@@ -1,0 +1,234 @@
+package org.enclaveos.signer.cli;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.Callable;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import org.enclaveos.signer.ErrorKind;
+import org.enclaveos.signer.SignerException;
+import org.enclaveos.signer.format.SigstructJson;
+import org.enclaveos.signer.io.AtomicFiles;
+import org.enclaveos.signer.layout.ContentSource;
+import org.enclaveos.signer.layout.LayoutBuilder;
+import org.enclaveos.signer.layout.LayoutManifest;
+import org.enclaveos.signer.request.MemoryModel;
+import org.enclaveos.signer.measure.Sgxs;
+import org.enclaveos.signer.measure.SgxsWriter;
+import org.enclaveos.signer.sdk.SignedEnclave;
+import org.enclaveos.signer.sgx.Hash256;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+@Command(name = "measure", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
+        description = {"Compute the MRENCLAVE of an enclave layout.", "",
+            "FILE is an SGXS stream (Fortanix format): the SHA-256 the CPU computes over ECREATE, EADD and "
+                + "EEXTEND. The stream is checked to be canonical; UNMEASRD records are skipped. Memory stays "
+                + "constant, so multi-gigabyte streams are fine. FILE '-' reads stdin.",
+            "FILE may also be a layout manifest (*.json, docs/layout-manifest.md; content paths relative to it): "
+                + "MRENCLAVE per memory model, their common prefix hashed once.",
+            "FILE may also be an Intel SGX SDK signed enclave (*.signed.so): the enclave is rebuilt from the file "
+                + "and each of its metadata blocks, as the SDK's loader does, without the SDK; each result is "
+                + "compared with the MRENCLAVE its SIGSTRUCT claims."},
+        footer = {"", "Example:", "  enclaveos-signer measure enclave.sgxs --json | jq -r .mrenclave"})
+public class MeasureCommand implements Callable<Integer> {
+    @Parameters(paramLabel = "SOURCE", description = "SGXS stream (- for stdin), layout manifest or "
+            + "*.signed.so (the full jar also takes an image reference: docker://, oci:, docker-archive:)")
+    String source;
+
+    private Path file;
+
+    @Option(names = "--max-measured-size", paramLabel = "BYTES", converter = MaxMeasuredSize.class, description = "The most "
+            + "page bytes a layout manifest or SDK enclave may add (default 64 GiB); refused before hashing starts.")
+    long maxMeasuredSize = org.enclaveos.signer.measure.Measurement.DEFAULT_MAX_MEASURED_BYTES;
+
+    /** A positive byte count for --max-measured-size. */
+    public static final class MaxMeasuredSize implements picocli.CommandLine.ITypeConverter<Long> {
+        @Override
+        public Long convert(String value) {
+            long v = Numbers.parse(value, 63);
+            if (v < org.enclaveos.signer.measure.Measurement.PAGE_SIZE) {
+                throw new picocli.CommandLine.TypeConversionException("'" + value + "' is less than one page (4096 bytes)");
+            }
+            return v;
+        }
+    }
+
+    @Option(names = "--json", description = "Print one JSON document on stdout.")
+    boolean json;
+
+    @Option(names = "--memory-model", paramLabel = "MODEL", description = "For a layout manifest: sgx1, sgx2 or all "
+            + "(aliases full, minimal; default: every model the manifest has).")
+    String memoryModel;
+
+    @Option(names = "--export-sgxs", paramLabel = "OUT", description = "Also write the enclave's build as an SGXS "
+            + "stream (for an SDK enclave: as built from its first metadata block).")
+    Path exportSgxs;
+
+    @Spec
+    CommandSpec spec;
+
+    /** SOURCE names no file: the full jar's subclass measures it as an image; null here (then "no such file"). */
+    protected Integer notAFile(String source, String memoryModel, boolean json, PrintWriter out, PrintWriter err) {
+        return null;
+    }
+
+    @Override
+    public Integer call() throws IOException {
+        file = Path.of(source);
+        if (!source.equals("-") && !java.nio.file.Files.exists(file)) {
+            Integer image = notAFile(source, memoryModel, json, spec.commandLine().getOut(), spec.commandLine().getErr());
+            if (image != null) {
+                return image;
+            }
+        }
+        Sgxs.Result r;
+        if (file.toString().equals("-")) {
+            try {
+                r = Sgxs.measure(System.in);
+            } catch (SignerException e) {
+                throw e.in("stdin");
+            }
+        } else {
+            SigstructInputs.requireFile(file);
+            if (SigstructInputs.isEnclave(file)) {
+                return measureEnclave();
+            }
+            if (isManifest(file)) {
+                return measureManifest();
+            }
+            if (exportSgxs != null) {
+                throw new SignerException(ErrorKind.USAGE, "--export-sgxs: " + file + " is already an SGXS stream");
+            }
+            r = Sgxs.measure(file);
+        }
+        PrintWriter out = spec.commandLine().getOut();
+        if (json) {
+            ObjectNode o = SigstructJson.MAPPER.createObjectNode();
+            o.put("file", file.toString());
+            o.put("kind", "sgxs");
+            o.put("mrenclave", r.mrenclave().hex());
+            o.put("enclaveSize", r.enclaveSize());
+            o.put("ssaFrameSize", r.ssaFrameSize());
+            o.put("pages", r.pages());
+            o.put("measuredChunks", r.measuredChunks());
+            o.put("unmeasuredChunks", r.unmeasuredChunks());
+            out.print(SigstructJson.print(o));
+        } else {
+            out.println(r.mrenclave().hex() + "  " + file);
+            spec.commandLine().getErr().printf("enclave size 0x%x, SSA frame %d page(s), %d pages, %d measured "
+                    + "and %d unmeasured chunks%n", r.enclaveSize(), r.ssaFrameSize(), r.pages(), r.measuredChunks(),
+                    r.unmeasuredChunks());
+        }
+        out.flush();
+        return 0;
+    }
+
+    static boolean isManifest(Path file) {
+        if (file.getFileName().toString().endsWith(".json")) {
+            return true;
+        }
+        try (java.io.InputStream in = java.nio.file.Files.newInputStream(file)) {
+            int c;
+            while ((c = in.read()) == ' ' || c == '\n' || c == '\r' || c == '\t') {
+                // leading white space
+            }
+            return c == '{';
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /** A layout manifest: MRENCLAVE per memory model, their common prefix hashed once. */
+    private int measureManifest() throws IOException {
+        LayoutManifest manifest = LayoutManifest.parse(org.enclaveos.signer.io.SmallFiles.read(file,
+                LayoutManifest.MAX_BYTES, "layout manifest"), file.toString());
+        ContentSource content = ContentSource.directory(file.toAbsolutePath().getParent());
+        Set<MemoryModel> models = manifest.models();
+        if (memoryModel != null) {
+            try {
+                models = java.util.EnumSet.copyOf(MemoryModel.parseSelection(memoryModel));
+            } catch (IllegalArgumentException e) {
+                throw new SignerException(ErrorKind.USAGE, "--memory-model: " + e.getMessage());
+            }
+        }
+        if (exportSgxs != null && models.size() != 1) {
+            throw new SignerException(ErrorKind.USAGE, "--export-sgxs writes one layout; give --memory-model sgx1 or sgx2");
+        }
+        Map<MemoryModel, Hash256> results;
+        try {
+            results = LayoutBuilder.measure(manifest, models, content, maxMeasuredSize);
+        } catch (SignerException e) {
+            throw e.in(file.toString());
+        }
+        if (exportSgxs != null) {
+            MemoryModel only = models.iterator().next();
+            AtomicFiles.createNew(exportSgxs, out -> LayoutBuilder.build(manifest, only, content, new SgxsWriter(out),
+                    maxMeasuredSize), false);
+        }
+        MemoryModel first = results.keySet().iterator().next();
+        PrintWriter out = spec.commandLine().getOut();
+        if (json) {
+            ObjectNode o = SigstructJson.MAPPER.createObjectNode();
+            o.put("file", file.toString());
+            o.put("kind", "layout-manifest");
+            o.put("mrenclave", results.get(first).hex());
+            ObjectNode per = o.putObject("models");
+            results.forEach((m, h) -> per.put(m.id(), h.hex()));
+            out.print(SigstructJson.print(o));
+        } else {
+            results.forEach((m, h) -> out.println(h.hex() + "  " + file + " (" + m.id() + ")"));
+        }
+        out.flush();
+        return 0;
+    }
+
+    /** An SGX SDK enclave: rebuilt from each metadata block, compared with the SIGSTRUCT it carries. */
+    private int measureEnclave() {
+        SignedEnclave enclave = SignedEnclave.read(file);
+        ObjectNode o = SigstructJson.MAPPER.createObjectNode();
+        o.put("file", file.toString());
+        o.put("kind", "sgx-sdk-enclave");
+        ArrayNode blocks = SigstructJson.MAPPER.createArrayNode();
+        PrintWriter err = spec.commandLine().getErr();
+        boolean allMatch = true;
+        Hash256 first = null;
+        for (SignedEnclave.MetadataBlock b : enclave.blocks()) {
+            Hash256 mr = enclave.mrenclave(b.index(), maxMeasuredSize);
+            first = first == null ? mr : first;
+            boolean match = mr.equals(b.sigstruct().mrenclave());
+            allMatch &= match;
+            blocks.addObject().put("version", b.version()).put("mrenclave", mr.hex())
+                    .put("sigstructMrenclave", b.sigstruct().mrenclave().hex()).put("matches", match);
+            if (!json) {
+                err.printf("block %d (v%s): %s%s%n", b.index(), b.version(), mr,
+                        match ? ", equal to its SIGSTRUCT" : ", but its SIGSTRUCT says " + b.sigstruct().mrenclave());
+            }
+        }
+        if (exportSgxs != null) {
+            AtomicFiles.createNew(exportSgxs, out -> enclave.build(0, new SgxsWriter(out)), false);
+        }
+        o.put("mrenclave", first.hex());
+        o.put("sigstructMrenclave", enclave.sigstruct().mrenclave().hex());
+        o.put("matches", allMatch);
+        o.set("blocks", blocks);
+        PrintWriter out = spec.commandLine().getOut();
+        if (json) {
+            out.print(SigstructJson.print(o));
+        } else {
+            out.println(first.hex() + "  " + file);
+        }
+        out.flush();
+        return 0;
+    }
+}

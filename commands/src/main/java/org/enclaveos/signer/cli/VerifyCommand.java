@@ -1,0 +1,132 @@
+package org.enclaveos.signer.cli;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import org.enclaveos.signer.ErrorKind;
+import org.enclaveos.signer.crypto.SigstructVerifier;
+import org.enclaveos.signer.crypto.Verification;
+import org.enclaveos.signer.format.SigstructJson;
+import org.enclaveos.signer.sdk.SignedEnclave;
+import org.enclaveos.signer.sgx.Hash256;
+
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+@Command(name = "verify", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
+        description = {"Check that a SIGSTRUCT would pass EINIT (or every signature of an image).", "",
+            "Checks the fixed headers, exponent 3, a 3072-bit modulus, the RSA signature over the payload, "
+                + "Q1 and Q2, reserved bytes, INIT clear, and the signer if given. Exit 0 only if every check "
+                + "holds; otherwise exit 1 and one line naming the failed check. FILE is a SIGSTRUCT or an SGX "
+                + "SDK signed enclave (every metadata block's copy is checked)."},
+        footer = {"", "Example:", "  enclaveos-signer verify enclave.sigstruct --mrsigner 83d719e7...ce9e"})
+public class VerifyCommand implements Callable<Integer> {
+    @Parameters(paramLabel = "SOURCE", description = "SIGSTRUCT file or *.signed.so (the full "
+            + "enclaveos-signer jar also takes an image reference)")
+    String source;
+
+    private Path file;
+
+    @ArgGroup(exclusive = true)
+    Signer signer;
+
+    static final class Signer {
+        @Option(names = "--mrsigner", paramLabel = "HEX", description = "Require this MRSIGNER (64 hex digits).")
+        String mrsigner;
+
+        @Option(names = "--public-key", paramLabel = "PEM", description = "Require the signer to be this public key.")
+        Path publicKey;
+    }
+
+    @Option(names = "--json", description = "Print one JSON document on stdout.")
+    boolean json;
+
+    @Spec
+    CommandSpec spec;
+
+    /** SOURCE names no file: the full jar's subclass verifies it as an image; null here (then "no such file"). */
+    protected Integer notAFile(String source, Hash256 expectedSigner, boolean json, PrintWriter out, PrintWriter err) {
+        return null;
+    }
+
+    @Override
+    public Integer call() {
+        Hash256 expected = expectedSigner();
+        file = Path.of(source);
+        if (!java.nio.file.Files.exists(file)) {
+            Integer image = notAFile(source, expected, json, spec.commandLine().getOut(), spec.commandLine().getErr());
+            if (image != null) {
+                return image;
+            }
+        }
+        List<SigstructInputs.Found> found;
+        List<String> failures = new ArrayList<>();
+        if (SigstructInputs.isEnclave(file)) {
+            SignedEnclave enclave = SignedEnclave.read(file);
+            found = SigstructInputs.of(enclave);
+            // Re-measure: a valid signature over another enclave's MRENCLAVE would not launch this one.
+            for (SignedEnclave.MetadataBlock b : enclave.blocks()) {
+                Hash256 measured = enclave.mrenclave(b.index());
+                if (!measured.equals(b.sigstruct().mrenclave())) {
+                    failures.add("metadata block " + b.index() + " (v" + b.version() + "): the file measures " + measured
+                            + ", its SIGSTRUCT says " + b.sigstruct().mrenclave());
+                }
+            }
+        } else {
+            found = SigstructInputs.read(file);
+        }
+        ArrayNode results = SigstructJson.MAPPER.createArrayNode();
+        for (SigstructInputs.Found f : found) {
+            Verification v = SigstructVerifier.verify(f.sigstruct());
+            String prefix = found.size() > 1 ? f.label() + ": " : "";
+            v.firstFailure().ifPresent(c -> failures.add(prefix + c.describe()));
+            boolean signerOk = expected == null || expected.equals(f.sigstruct().mrsigner());
+            if (!signerOk) {
+                failures.add(prefix + "signer: MRSIGNER is " + f.sigstruct().mrsigner() + ", expected " + expected);
+            }
+            ObjectNode o = SigstructJson.describe(f.sigstruct(), v);
+            o.put("source", f.label());
+            o.put("signerMatches", expected == null ? null : signerOk);
+            results.add(o);
+        }
+        PrintWriter out = spec.commandLine().getOut();
+        boolean ok = failures.isEmpty();
+        if (json) {
+            ObjectNode doc = found.size() == 1 ? (ObjectNode) results.get(0) : SigstructJson.MAPPER.createObjectNode();
+            if (found.size() > 1) {
+                doc.set("sigstructs", results);
+            }
+            doc.put("file", file.toString());
+            doc.put("verified", ok);
+            ArrayNode fails = doc.putArray("failures");
+            failures.forEach(fails::add);
+            out.print(SigstructJson.print(doc));
+        } else if (ok) {
+            SigstructInputs.Found first = found.get(0);
+            out.println("OK " + file + ": " + (found.size() > 1 ? found.size() + " SIGSTRUCT copies" : "SIGSTRUCT")
+                    + " verified, mrenclave " + first.sigstruct().mrenclave() + ", mrsigner " + first.sigstruct().mrsigner());
+        }
+        out.flush();
+        if (!ok) {
+            PrintWriter err = spec.commandLine().getErr();
+            err.println(Cli.NAME + ": " + file + ": verification failed: " + String.join("; ", failures));
+            err.flush();
+            return ErrorKind.VERIFICATION_FAILED.exitCode();
+        }
+        return 0;
+    }
+
+    private Hash256 expectedSigner() {
+        return signer == null ? null : Signers.expected("--mrsigner", signer.mrsigner, signer.publicKey);
+    }
+}

@@ -1,0 +1,31 @@
+package org.enclaveos.signer.image.cli;
+
+import java.io.PrintWriter;
+
+import org.enclaveos.signer.cli.VerifyCommand;
+import org.enclaveos.signer.sgx.Hash256;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** The full jar's {@code verify}: the file command, and every signature of an image against its re-measured layout. */
+@Command(name = "verify")
+public final class ImageVerifyCommand extends VerifyCommand {
+    @Option(names = "--memory-model", paramLabel = "MODEL", description = "For an image: sgx1, sgx2 or all (default: "
+            + "every model with a signature).")
+    String memoryModel;
+
+    @Mixin
+    RegistryOptions registry;
+
+    @Override
+    protected Integer notAFile(String source, Hash256 expectedSigner, boolean json, PrintWriter out, PrintWriter err) {
+        if (!ImageCommands.accepts(source)) {
+            return null;
+        }
+        return ImageCommands.verify(source, new ImageCommands.Options(memoryModel, registry.platform,
+                org.enclaveos.signer.image.ImageMeasure.DEFAULT_MAX_LAYOUT_SIZE, json, registry.client()),
+                expectedSigner, out, err);
+    }
+}
