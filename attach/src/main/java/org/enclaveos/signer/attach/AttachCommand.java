@@ -85,7 +85,7 @@ public final class AttachCommand implements Callable<Integer> {
         ImageAttach.Result r = ImageAttach.attach(signed, target, images.client());
         PrintWriter out = spec.commandLine().getOut();
         if (json) {
-            ObjectNode o = SigstructJson.MAPPER.createObjectNode();
+            ObjectNode o = SigstructJson.object();
             o.put("target", r.target().toString()).put("manifestDigest", r.manifestDigest())
                     .put("bytesUploaded", r.bytesUploaded()).put("layersSent", r.layersSent())
                     .put("layersMounted", r.layersMounted());
@@ -115,7 +115,7 @@ public final class AttachCommand implements Callable<Integer> {
         EnclaveAttach.Result r = EnclaveAttach.attach(signed, enclaveIn, enclaveOut);
         PrintWriter out = spec.commandLine().getOut();
         if (json) {
-            ObjectNode o = SigstructJson.MAPPER.createObjectNode();
+            ObjectNode o = SigstructJson.object();
             o.put("enclave", r.out().toString()).put("sigstructCopies", r.copies()).put("mrenclave", r.mrenclave().hex())
                     .put("mrsigner", r.mrsigner().hex());
             out.print(SigstructJson.print(o));

@@ -149,7 +149,7 @@ public final class Cli {
      * script that parses stdout never gets nothing: {@code error} (the kind), {@code exitCode}, {@code message}.
      */
     private static void printJsonError(PrintWriter out, ErrorKind kind, String message) {
-        com.fasterxml.jackson.databind.node.ObjectNode doc = org.enclaveos.signer.format.SigstructJson.MAPPER.createObjectNode();
+        com.fasterxml.jackson.databind.node.ObjectNode doc = org.enclaveos.signer.format.SigstructJson.object();
         doc.put("error", kind.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-'));
         doc.put("exitCode", kind.exitCode());
         doc.put("message", message);

@@ -50,7 +50,7 @@ public final class KeygenCommand implements Callable<Integer> {
         }
         PrintWriter stdout = spec.commandLine().getOut();
         if (json) {
-            ObjectNode o = SigstructJson.MAPPER.createObjectNode();
+            ObjectNode o = SigstructJson.object();
             o.put("key", out.toString());
             o.put("publicKey", publicOut == null ? null : publicOut.toString());
             o.put("mrsigner", key.mrsigner().hex());

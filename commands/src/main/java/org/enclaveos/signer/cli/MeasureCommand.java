@@ -114,7 +114,7 @@ public class MeasureCommand implements Callable<Integer> {
         }
         PrintWriter out = spec.commandLine().getOut();
         if (json) {
-            ObjectNode o = SigstructJson.MAPPER.createObjectNode();
+            ObjectNode o = SigstructJson.object();
             o.put("file", file.toString());
             o.put("kind", "sgxs");
             o.put("mrenclave", r.mrenclave().hex());
@@ -179,7 +179,7 @@ public class MeasureCommand implements Callable<Integer> {
         MemoryModel first = results.keySet().iterator().next();
         PrintWriter out = spec.commandLine().getOut();
         if (json) {
-            ObjectNode o = SigstructJson.MAPPER.createObjectNode();
+            ObjectNode o = SigstructJson.object();
             o.put("file", file.toString());
             o.put("kind", "layout-manifest");
             o.put("mrenclave", results.get(first).hex());
@@ -196,10 +196,10 @@ public class MeasureCommand implements Callable<Integer> {
     /** An SGX SDK enclave: rebuilt from each metadata block, compared with the SIGSTRUCT it carries. */
     private int measureEnclave() {
         SignedEnclave enclave = SignedEnclave.read(file);
-        ObjectNode o = SigstructJson.MAPPER.createObjectNode();
+        ObjectNode o = SigstructJson.object();
         o.put("file", file.toString());
         o.put("kind", "sgx-sdk-enclave");
-        ArrayNode blocks = SigstructJson.MAPPER.createArrayNode();
+        ArrayNode blocks = SigstructJson.array();
         PrintWriter err = spec.commandLine().getErr();
         boolean allMatch = true;
         Hash256 first = null;

@@ -85,7 +85,7 @@ public class VerifyCommand implements Callable<Integer> {
         } else {
             found = SigstructInputs.read(file);
         }
-        ArrayNode results = SigstructJson.MAPPER.createArrayNode();
+        ArrayNode results = SigstructJson.array();
         for (SigstructInputs.Found f : found) {
             Verification v = SigstructVerifier.verify(f.sigstruct());
             String prefix = found.size() > 1 ? f.label() + ": " : "";
@@ -102,7 +102,7 @@ public class VerifyCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         boolean ok = failures.isEmpty();
         if (json) {
-            ObjectNode doc = found.size() == 1 ? (ObjectNode) results.get(0) : SigstructJson.MAPPER.createObjectNode();
+            ObjectNode doc = found.size() == 1 ? (ObjectNode) results.get(0) : SigstructJson.object();
             if (found.size() > 1) {
                 doc.set("sigstructs", results);
             }

@@ -17,7 +17,7 @@ import org.enclaveos.signer.sgx.SigstructField;
  * hold a u64 exactly in most readers); small counters are numbers.
  */
 public final class SigstructJson {
-    public static final ObjectMapper MAPPER = new ObjectMapper();
+    private static final ObjectMapper MAPPER = new ObjectMapper();
 
     private SigstructJson() {
     }
@@ -87,5 +87,20 @@ public final class SigstructJson {
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /** A new empty JSON object for a command's output document. */
+    public static ObjectNode object() {
+        return MAPPER.createObjectNode();
+    }
+
+    /** A new empty JSON array. */
+    public static com.fasterxml.jackson.databind.node.ArrayNode array() {
+        return MAPPER.createArrayNode();
+    }
+
+    /** One JSON value parsed from text (lenient settings: for input lines, not for request files). */
+    public static com.fasterxml.jackson.databind.JsonNode readTree(String text) throws java.io.IOException {
+        return MAPPER.readTree(text);
     }
 }

@@ -85,7 +85,7 @@ public record LayoutManifest(long enclaveSize, long ssaFrameSize, List<Range> ra
             if (json.length > RequestJson.MAX_BYTES * 4L) {
                 throw bad(source, "larger than 4 MiB; a layout manifest describes ranges, not content");
             }
-            root = RequestJson.MAPPER.readTree(json);
+            root = RequestJson.readTree(json);
         } catch (java.io.IOException e) {
             throw bad(source, "not JSON: " + e.getMessage().lines().findFirst().orElse(""));
         }

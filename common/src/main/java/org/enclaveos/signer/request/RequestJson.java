@@ -22,7 +22,8 @@ public final class RequestJson {
     /** No request, response or bundle comes near this; a bigger file is not one of ours. */
     public static final int MAX_BYTES = 1 << 20;
 
-    public static final ObjectMapper MAPPER = JsonMapper.builder()
+    // Private: a public mapper could be reconfigured by any caller, changing every file's bytes.
+    private static final ObjectMapper MAPPER = JsonMapper.builder()
             .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
             .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
@@ -59,6 +60,11 @@ public final class RequestJson {
             String msg = e.getMessage() == null ? e.toString() : e.getMessage().lines().findFirst().orElse("");
             throw SignerException.malformed(source + ": not a valid " + type.getSimpleName() + ": " + msg);
         }
+    }
+
+    /** A JSON document read with the strict settings (duplicate keys, trailing content refused). */
+    public static JsonNode readTree(byte[] json) throws IOException {
+        return MAPPER.readTree(json);
     }
 
     public static JsonNode tree(Object value) {

@@ -124,8 +124,8 @@ class RequestChecksTest {
             throws IOException {
         SigningRequest r = Requests.request("app0", MemoryModel.SGX1, Requests.production(0), Hash256.sha256(new byte[] {1}));
         com.fasterxml.jackson.databind.node.ObjectNode tree = (com.fasterxml.jackson.databind.node.ObjectNode)
-                RequestJson.MAPPER.readTree(r.toJson());
-        byte[] json = RequestJson.MAPPER.writeValueAsBytes(edit.apply(tree));
+                RequestJson.readTree(r.toJson());
+        byte[] json = RequestJson.write(edit.apply(tree));
         Path req = Files.createDirectories(dir.resolve("e" + System.nanoTime()));
         Files.write(req.resolve(r.fileName()), json);
         Files.write(req.resolve(RequestBundle.FILE_NAME), new RequestBundle(RequestBundle.SCHEMA, "test",

@@ -98,7 +98,7 @@ final class BatchPrepare {
         long failed = outcomes.stream().filter(o -> o.error() != null).count();
         PrintWriter out = batch.spec.commandLine().getOut();
         if (batch.json) {
-            ObjectNode doc = SigstructJson.MAPPER.createObjectNode();
+            ObjectNode doc = SigstructJson.object();
             doc.put("entries", outcomes.size()).put("failed", failed).put("requests", written.size());
             ArrayNode list = doc.putArray("results");
             for (Outcome o : outcomes) {
@@ -165,7 +165,7 @@ final class BatchPrepare {
     /** What a line prepares, for the progress lines and the summary: its image, or its source option and value. */
     private static String labelOf(String line) {
         try {
-            JsonNode n = SigstructJson.MAPPER.readTree(line);
+            JsonNode n = SigstructJson.readTree(line);
             if (n != null && n.has("image")) {
                 return n.get("image").asText();
             }
@@ -210,7 +210,7 @@ final class BatchPrepare {
     static String[] arguments(String json, Map<String, List<String>> defaults) {
         JsonNode n;
         try {
-            n = SigstructJson.MAPPER.readTree(json);
+            n = SigstructJson.readTree(json);
         } catch (IOException e) {
             throw SignerException.malformed("not JSON");
         }

@@ -277,7 +277,7 @@ public final class PrepareCommand implements Callable<Integer> {
         }
         PrintWriter stdout = spec.commandLine().getOut();
         if (json) {
-            ObjectNode doc = SigstructJson.MAPPER.createObjectNode();
+            ObjectNode doc = SigstructJson.object();
             ArrayNode list = doc.putArray("requests");
             for (RequestWriter.Written w : written) {
                 list.addObject().put("file", w.file().toString()).put("name", w.request().name())

@@ -162,7 +162,7 @@ public final class SignOfflineCommand implements Callable<Integer> {
         VerifyingKey verifying = null;
         Ceremony.Signer signer = null;
         String keySource;
-        ObjectNode context = SigstructJson.MAPPER.createObjectNode();
+        ObjectNode context = SigstructJson.object();
         if (export) {
             verifying = publicKey == null ? null : PemKeys.loadVerifyingKey(publicKey);
             keySource = "none: payloads exported to " + exportPayloads
@@ -256,7 +256,7 @@ public final class SignOfflineCommand implements Callable<Integer> {
         PrintWriter stdout = spec.commandLine().getOut();
         List<Ceremony.Item> items = plan.items();
         if (json) {
-            ObjectNode doc = SigstructJson.MAPPER.createObjectNode();
+            ObjectNode doc = SigstructJson.object();
             ArrayNode list = doc.putArray("payloads");
             for (int i = 0; i < files.size(); i++) {
                 list.addObject().put("id", items.get(i).request().id()).put("file", files.get(i).toString())
@@ -282,7 +282,7 @@ public final class SignOfflineCommand implements Callable<Integer> {
         Journal.Tail tail = Journal.verify(verifyJournal);
         PrintWriter stdout = spec.commandLine().getOut();
         if (json) {
-            ObjectNode doc = SigstructJson.MAPPER.createObjectNode();
+            ObjectNode doc = SigstructJson.object();
             doc.put("journal", verifyJournal.toString()).put("lines", tail.lines()).put("valid", true)
                     .put("lastLineSha256", tail.lastHash());
             stdout.print(SigstructJson.print(doc));
@@ -297,7 +297,7 @@ public final class SignOfflineCommand implements Callable<Integer> {
     private void report(Ceremony.Plan plan, Ceremony.Result result, Journal j) {
         PrintWriter stdout = spec.commandLine().getOut();
         if (json) {
-            ObjectNode doc = SigstructJson.MAPPER.createObjectNode();
+            ObjectNode doc = SigstructJson.object();
             doc.put("mrsigner", plan.signer().mrsigner().hex());
             doc.put("signed", result.signed());
             doc.put("alreadySigned", result.alreadySigned());

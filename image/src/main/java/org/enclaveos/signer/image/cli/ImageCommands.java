@@ -54,7 +54,7 @@ final class ImageCommands {
         ConvertedImage converted = ConvertedImage.of(image);
         Set<MemoryModel> models = models(o.memoryModel(), converted);
         Map<MemoryModel, ImageMeasure.Result> results = ImageMeasure.measure(image, models, o.maxLayoutSize());
-        ObjectNode doc = SigstructJson.MAPPER.createObjectNode();
+        ObjectNode doc = SigstructJson.object();
         doc.put("image", image.reference().toString()).put("kind", "image").put("manifestDigest", image.manifestDigest())
                 .put("platform", image.platform());
         ObjectNode per = doc.putObject("models");
@@ -96,7 +96,7 @@ final class ImageCommands {
     static int inspect(String reference, Options o, PrintWriter out, PrintWriter err) {
         ResolvedImage image = ResolvedImage.open(ImageReference.parse(reference), o.platform(), o.registry());
         ConvertedImage converted = ConvertedImage.of(image);
-        ObjectNode doc = SigstructJson.MAPPER.createObjectNode();
+        ObjectNode doc = SigstructJson.object();
         doc.put("image", image.reference().toString()).put("kind", "image").put("manifestDigest", image.manifestDigest())
                 .put("configDigest", image.configDescriptor().digest()).put("platform", image.platform())
                 .put("layers", image.layers().size());
@@ -156,7 +156,7 @@ final class ImageCommands {
         Map<MemoryModel, ImageMeasure.Result> measured = measurable.isEmpty() ? Map.of()
                 : ImageMeasure.measure(image, measurable, o.maxLayoutSize());
         java.util.List<String> failures = new java.util.ArrayList<>();
-        ObjectNode doc = SigstructJson.MAPPER.createObjectNode();
+        ObjectNode doc = SigstructJson.object();
         doc.put("image", image.reference().toString()).put("manifestDigest", image.manifestDigest());
         ObjectNode per = doc.putObject("models");
         for (MemoryModel m : models) {
