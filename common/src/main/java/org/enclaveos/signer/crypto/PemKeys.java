@@ -8,28 +8,26 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.security.KeyPair;
+import java.security.KeyFactory;
 import java.security.KeyPairGenerator;
 import java.security.PrivateKey;
 import java.security.PublicKey;
 import java.security.interfaces.RSAPrivateCrtKey;
+import java.security.spec.PKCS8EncodedKeySpec;
 import java.security.spec.RSAKeyGenParameterSpec;
+import java.security.spec.RSAPrivateCrtKeySpec;
+import java.security.spec.RSAPublicKeySpec;
+import java.security.spec.X509EncodedKeySpec;
 import java.util.Arrays;
 
-import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
-import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
-import org.bouncycastle.cert.X509CertificateHolder;
-import org.bouncycastle.jce.provider.BouncyCastleProvider;
-import org.bouncycastle.openssl.PEMEncryptedKeyPair;
+import org.bouncycastle.asn1.pkcs.RSAPrivateKey;
+import org.bouncycastle.asn1.pkcs.RSAPublicKey;
 import org.bouncycastle.openssl.PEMException;
-import org.bouncycastle.openssl.PEMKeyPair;
-import org.bouncycastle.openssl.PEMParser;
-import org.bouncycastle.openssl.jcajce.JcaPEMKeyConverter;
-import org.bouncycastle.openssl.jcajce.JcaPKCS8Generator;
-import org.bouncycastle.openssl.jcajce.JceOpenSSLPKCS8DecryptorProviderBuilder;
-import org.bouncycastle.openssl.jcajce.JcePEMDecryptorProviderBuilder;
-import org.bouncycastle.operator.OperatorCreationException;
-import org.bouncycastle.pkcs.PKCS8EncryptedPrivateKeyInfo;
-import org.bouncycastle.pkcs.PKCSException;
+import org.bouncycastle.openssl.bc.BcPEMDecryptorProvider;
+import org.bouncycastle.util.encoders.Hex;
+import org.bouncycastle.util.io.pem.PemHeader;
+import org.bouncycastle.util.io.pem.PemObject;
+import org.bouncycastle.util.io.pem.PemReader;
 import org.bouncycastle.util.io.pem.PemWriter;
 
 import org.enclaveos.signer.ErrorKind;
@@ -37,88 +35,173 @@ import org.enclaveos.signer.SignerException;
 import org.enclaveos.signer.io.AtomicFiles;
 
 /**
- * PEM keys through BouncyCastle: private keys as PKCS#1 ("RSA PRIVATE KEY", optionally with OpenSSL's
+ * PEM keys: BouncyCastle's PEM reader and its lightweight ASN.1 and cipher classes, the JDK's RSA key
+ * factory and PBES2 (no BouncyCastle provider, so the air-gapped jar need not carry one). Private keys as PKCS#1 ("RSA PRIVATE KEY", optionally with OpenSSL's
  * legacy encryption), PKCS#8 ("PRIVATE KEY") or encrypted PKCS#8 ("ENCRYPTED PRIVATE KEY"); public
  * keys as SubjectPublicKeyInfo, PKCS#1 ("RSA PUBLIC KEY") or a certificate. Every key is checked
  * against {@link KeyRules} before it is returned.
  */
 public final class PemKeys {
-    private static final BouncyCastleProvider BC = new BouncyCastleProvider();
-    private static final JcaPEMKeyConverter CONVERTER = new JcaPEMKeyConverter();
 
     private PemKeys() {
     }
 
     /** Loads a signing key; the passphrase source is asked only if the key is encrypted. */
     public static SigningKey loadSigningKey(Path file, PassphraseSource passphrases) {
-        Object pem = readPem(file);
+        PemObject pem = readPem(file);
         String name = file.toString();
+        PrivateKey key = switch (pem.getType()) {
+            case "PRIVATE KEY" -> rsa(name, "RSA", () -> KEYS.generatePrivate(new PKCS8EncodedKeySpec(pem.getContent())));
+            case "RSA PRIVATE KEY" -> pkcs1Private(name, pem, passphrases);
+            case "ENCRYPTED PRIVATE KEY" -> {
+                char[] pass = requirePassphrase(passphrases, name);
+                try {
+                    yield decryptPkcs8(pem.getContent(), pass, name);
+                } finally {
+                    Arrays.fill(pass, '\0');
+                }
+            }
+            case "PUBLIC KEY", "RSA PUBLIC KEY", "CERTIFICATE" ->
+                    throw new SignerException(ErrorKind.KEY, name + ": this is a public key; signing needs the private key");
+            default -> throw new SignerException(ErrorKind.KEY, name + ": not a private key (PEM block "
+                    + pem.getType() + ")");
+        };
+        if (!(key instanceof RSAPrivateCrtKey rsa)) {
+            throw new SignerException(ErrorKind.KEY, name + ": key is " + key.getAlgorithm()
+                    + "; SGX needs RSA-3072 with exponent 3");
+        }
+        return SigningKey.of(rsa, name);
+    }
+
+    private static final KeyFactory KEYS;
+
+    static {
         try {
-            PrivateKey key;
-            if (pem instanceof PEMKeyPair pair) {
-                key = CONVERTER.getKeyPair(pair).getPrivate();
-            } else if (pem instanceof PrivateKeyInfo info) {
-                key = CONVERTER.getPrivateKey(info);
-            } else if (pem instanceof PKCS8EncryptedPrivateKeyInfo encrypted) {
-                char[] pass = requirePassphrase(passphrases, name);
-                try {
-                    key = CONVERTER.getPrivateKey(encrypted.decryptPrivateKeyInfo(
-                            new JceOpenSSLPKCS8DecryptorProviderBuilder().setProvider(BC).build(pass)));
-                } catch (PKCSException e) {
-                    throw wrongPassphrase(name, e);
-                } finally {
-                    Arrays.fill(pass, '\0');
-                }
-            } else if (pem instanceof PEMEncryptedKeyPair encrypted) {
-                char[] pass = requirePassphrase(passphrases, name);
-                try {
-                    key = CONVERTER.getKeyPair(encrypted.decryptKeyPair(
-                            new JcePEMDecryptorProviderBuilder().setProvider(BC).build(pass))).getPrivate();
-                } catch (IOException e) {
-                    throw wrongPassphrase(name, e);
-                } finally {
-                    Arrays.fill(pass, '\0');
-                }
-            } else if (pem instanceof SubjectPublicKeyInfo || pem instanceof X509CertificateHolder) {
-                throw new SignerException(ErrorKind.KEY, name + ": this is a public key; signing needs the private key");
-            } else {
-                throw new SignerException(ErrorKind.KEY, name + ": not a private key (PEM object "
-                        + pem.getClass().getSimpleName() + ")");
+            KEYS = KeyFactory.getInstance("RSA");
+        } catch (java.security.GeneralSecurityException e) {
+            throw new IllegalStateException("the JDK has no RSA key factory", e);
+        }
+    }
+
+    private interface KeyMaker<T> {
+        T make() throws java.security.GeneralSecurityException, IOException;
+    }
+
+    /** A key from its encoding; a key of another algorithm, or a broken encoding, is named as such. */
+    private static <T> T rsa(String name, String what, KeyMaker<T> maker) {
+        try {
+            return maker.make();
+        } catch (java.security.GeneralSecurityException | IOException | IllegalArgumentException e) {
+            throw new SignerException(ErrorKind.KEY, name + ": not a readable " + what + " key (SGX needs RSA-3072 "
+                    + "with exponent 3): " + e.getMessage(), e);
+        }
+    }
+
+    /** PKCS#1 "RSA PRIVATE KEY", in the clear or under OpenSSL's legacy PEM encryption (Proc-Type 4,ENCRYPTED). */
+    private static PrivateKey pkcs1Private(String name, PemObject pem, PassphraseSource passphrases) {
+        byte[] der = pem.getContent();
+        String procType = header(pem, "Proc-Type");
+        if (procType != null && procType.endsWith("ENCRYPTED")) {
+            String dekInfo = header(pem, "DEK-Info");
+            int comma = dekInfo == null ? -1 : dekInfo.indexOf(',');
+            if (comma < 0) {
+                throw new SignerException(ErrorKind.KEY, name + ": encrypted PEM key without a DEK-Info header");
             }
-            if (!(key instanceof RSAPrivateCrtKey rsa)) {
-                throw new SignerException(ErrorKind.KEY, name + ": key is " + key.getAlgorithm()
-                        + "; SGX needs RSA-3072 with exponent 3");
+            char[] pass = requirePassphrase(passphrases, name);
+            try {
+                der = new BcPEMDecryptorProvider(pass).get(dekInfo.substring(0, comma).trim())
+                        .decrypt(der, Hex.decode(dekInfo.substring(comma + 1).trim()));
+                RSAPrivateKey.getInstance(der);
+            } catch (PEMException | RuntimeException e) {
+                throw wrongPassphrase(name, e);
+            } finally {
+                Arrays.fill(pass, '\0');
             }
-            return SigningKey.of(rsa, name);
-        } catch (OperatorCreationException | PEMException e) {
-            throw new SignerException(ErrorKind.KEY, name + ": cannot read the key: " + e.getMessage(), e);
+        }
+        byte[] plain = der;
+        return rsa(name, "PKCS#1 RSA", () -> {
+            RSAPrivateKey k = RSAPrivateKey.getInstance(plain);
+            return KEYS.generatePrivate(new RSAPrivateCrtKeySpec(k.getModulus(), k.getPublicExponent(),
+                    k.getPrivateExponent(), k.getPrime1(), k.getPrime2(), k.getExponent1(), k.getExponent2(),
+                    k.getCoefficient()));
+        });
+    }
+
+    private static String header(PemObject pem, String name) {
+        for (Object h : pem.getHeaders()) {
+            if (h instanceof PemHeader header && header.getName().equalsIgnoreCase(name)) {
+                return header.getValue();
+            }
+        }
+        return null;
+    }
+
+    /**
+     * Encrypted PKCS#8 through the JDK (PBES2 with PBKDF2 and AES, OpenSSL's default, and the PKCS#12
+     * PBE schemes the JDK has): the air-gapped jar then needs no BouncyCastle provider at all.
+     */
+    private static PrivateKey decryptPkcs8(byte[] encrypted, char[] pass, String name) {
+        javax.crypto.EncryptedPrivateKeyInfo info;
+        String algorithm;
+        try {
+            info = new javax.crypto.EncryptedPrivateKeyInfo(encrypted);
+            algorithm = info.getAlgName();
+            if (algorithm.equals("PBES2") || algorithm.equals("1.2.840.113549.1.5.13")) {
+                // JDK 17 names PBES2 only through its parameters: PBEWithHmacSHA256AndAES_256 and the like.
+                algorithm = info.getAlgParameters().toString();
+            }
+        } catch (IOException e) {
+            throw new SignerException(ErrorKind.KEY, name + ": cannot read the encrypted key: " + e.getMessage(), e);
+        }
+        javax.crypto.Cipher cipher;
+        javax.crypto.SecretKey secret;
+        javax.crypto.spec.PBEKeySpec spec = new javax.crypto.spec.PBEKeySpec(pass);
+        try {
+            secret = javax.crypto.SecretKeyFactory.getInstance(algorithm).generateSecret(spec);
+            cipher = javax.crypto.Cipher.getInstance(algorithm);
+        } catch (java.security.GeneralSecurityException e) {
+            throw new SignerException(ErrorKind.KEY, name + ": the key is encrypted with " + algorithm + ", which this "
+                    + "tool cannot decrypt; re-encrypt it: openssl pkcs8 -topk8 -v2 aes-256-cbc", e);
+        } finally {
+            spec.clearPassword();
+        }
+        try {
+            cipher.init(javax.crypto.Cipher.DECRYPT_MODE, secret, info.getAlgParameters());
+            return KEYS.generatePrivate(info.getKeySpec(cipher));
+        } catch (java.security.GeneralSecurityException e) {
+            throw wrongPassphrase(name, e);
         }
     }
 
     /** Loads a public key (SubjectPublicKeyInfo, PKCS#1, certificate, or the public half of a private key). */
     public static VerifyingKey loadVerifyingKey(Path file) {
-        Object pem = readPem(file);
+        PemObject pem = readPem(file);
         String name = file.toString();
-        try {
-            PublicKey key;
-            if (pem instanceof SubjectPublicKeyInfo info) {
-                key = CONVERTER.getPublicKey(info);
-            } else if (pem instanceof X509CertificateHolder cert) {
-                key = CONVERTER.getPublicKey(cert.getSubjectPublicKeyInfo());
-            } else if (pem instanceof PEMKeyPair pair) {
-                key = CONVERTER.getPublicKey(pair.getPublicKeyInfo());
-            } else if (pem instanceof PrivateKeyInfo || pem instanceof PKCS8EncryptedPrivateKeyInfo
-                    || pem instanceof PEMEncryptedKeyPair) {
-                throw new SignerException(ErrorKind.KEY, name + ": this is a private key; give the public key "
-                        + "(openssl pkey -in KEY -pubout)");
-            } else {
-                throw new SignerException(ErrorKind.KEY, name + ": not a public key (PEM object "
-                        + pem.getClass().getSimpleName() + ")");
+        PublicKey key = switch (pem.getType()) {
+            case "PUBLIC KEY" -> rsa(name, "RSA public", () -> KEYS.generatePublic(new X509EncodedKeySpec(pem.getContent())));
+            case "RSA PUBLIC KEY" -> rsa(name, "PKCS#1 RSA public", () -> {
+                RSAPublicKey k = RSAPublicKey.getInstance(pem.getContent());
+                return KEYS.generatePublic(new RSAPublicKeySpec(k.getModulus(), k.getPublicExponent()));
+            });
+            case "CERTIFICATE" -> rsa(name, "certificate's", () -> java.security.cert.CertificateFactory.getInstance("X.509")
+                    .generateCertificate(new java.io.ByteArrayInputStream(pem.getContent())).getPublicKey());
+            case "RSA PRIVATE KEY" -> {
+                String procType = header(pem, "Proc-Type");
+                if (procType != null && procType.endsWith("ENCRYPTED")) {
+                    throw new SignerException(ErrorKind.KEY, name + ": this is a private key; give the public key "
+                            + "(openssl pkey -in KEY -pubout)");
+                }
+                // The public half of an unencrypted PKCS#1 key, as before.
+                yield rsa(name, "PKCS#1 RSA", () -> {
+                    RSAPrivateKey k = RSAPrivateKey.getInstance(pem.getContent());
+                    return KEYS.generatePublic(new RSAPublicKeySpec(k.getModulus(), k.getPublicExponent()));
+                });
             }
-            return VerifyingKey.of(key, name);
-        } catch (PEMException e) {
-            throw new SignerException(ErrorKind.KEY, name + ": cannot read the key: " + e.getMessage(), e);
-        }
+            case "PRIVATE KEY", "ENCRYPTED PRIVATE KEY" -> throw new SignerException(ErrorKind.KEY, name
+                    + ": this is a private key; give the public key (openssl pkey -in KEY -pubout)");
+            default -> throw new SignerException(ErrorKind.KEY, name + ": not a public key (PEM block " + pem.getType() + ")");
+        };
+        return VerifyingKey.of(key, name);
     }
 
     /**
@@ -142,12 +225,12 @@ public final class PemKeys {
         }
     }
 
-    private static Object readPem(Path file) {
+    private static PemObject readPem(Path file) {
         org.enclaveos.signer.io.SmallFiles.requireRegular(file, "PEM key file");
-        Object pem;
+        PemObject pem;
         try (Reader reader = Files.newBufferedReader(file, StandardCharsets.US_ASCII);
-             PEMParser parser = new PEMParser(reader)) {
-            pem = parser.readObject();
+             PemReader parser = new PemReader(reader)) {
+            pem = parser.readPemObject();
         } catch (NoSuchFileException e) {
             throw new SignerException(ErrorKind.IO, file + ": no such file");
         } catch (IOException | RuntimeException e) {
@@ -194,7 +277,7 @@ public final class PemKeys {
         }
         StringWriter out = new StringWriter();
         try (PemWriter writer = new PemWriter(out)) {
-            writer.writeObject(new JcaPKCS8Generator(key.privateKey(), null));
+            writer.writeObject(new PemObject("PRIVATE KEY", key.privateKey().getEncoded()));
         } catch (IOException e) {
             throw new IllegalStateException("PEM encoding failed", e);
         }
@@ -204,8 +287,8 @@ public final class PemKeys {
     /** Writes the public key as SubjectPublicKeyInfo PEM ("PUBLIC KEY"), never over an existing file. */
     public static void writePublicKey(VerifyingKey key, Path file) {
         StringWriter out = new StringWriter();
-        try (org.bouncycastle.openssl.jcajce.JcaPEMWriter writer = new org.bouncycastle.openssl.jcajce.JcaPEMWriter(out)) {
-            writer.writeObject(key.rsa());
+        try (PemWriter writer = new PemWriter(out)) {
+            writer.writeObject(new PemObject("PUBLIC KEY", key.rsa().getEncoded()));
         } catch (IOException e) {
             throw new IllegalStateException("PEM encoding failed", e);
         }

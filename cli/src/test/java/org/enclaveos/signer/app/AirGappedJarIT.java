@@ -1,0 +1,176 @@
+package org.enclaveos.signer.app;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipFile;
+
+import org.enclaveos.signer.testing.Tools;
+import org.enclaveos.signer.testing.Vectors;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The air-gapped jar carries only what it uses: it is small enough for an auditor to list, has no
+ * BouncyCastle provider, no post-quantum or registry code, and still reads every key format and signs
+ * through the jar alone. Writes target/sign-offline.classes.txt, the class count per package.
+ */
+class AirGappedJarIT {
+    static final Path JAR = Vectors.projectRoot().resolve("sign-offline/target/sign-offline.jar");
+    /** The goal of issue 13; the jar was 11.8 MB with about 9,600 entries before. */
+    static final long MAX_BYTES = 3L * 1000 * 1000;
+
+    @TempDir
+    static Path dir;
+
+    static Path request;
+
+    @BeforeAll
+    static void aRequest() {
+        Tools.require("openssl");
+        Tools.Result prepare = Tools.run(null, LauncherIT.LAUNCHER, "prepare", "--mrenclave", "cd".repeat(32), "--isvprodid",
+                "1", "--isvsvn", "1", "--production", "--name", "app", "--date", "2026-11-29", "--out",
+                dir.resolve("req").toString());
+        assertEquals(0, prepare.exitCode(), prepare.stderr());
+        request = dir.resolve("req");
+    }
+
+    @Test
+    void isSmallHasNoProviderAndListsItsClasses() throws IOException {
+        long size = Files.size(JAR);
+        Map<String, Integer> perPackage = new TreeMap<>();
+        List<String> banned = new ArrayList<>();
+        try (ZipFile zip = new ZipFile(JAR.toFile())) {
+            for (ZipEntry e : zip.stream().toList()) {
+                String n = e.getName();
+                if (n.endsWith(".class") && !n.startsWith("META-INF/")) {
+                    int slash = n.lastIndexOf('/');
+                    perPackage.merge(slash < 0 ? "(default)" : n.substring(0, slash).replace('/', '.'), 1, Integer::sum);
+                }
+                for (String b : new String[] {"org/bouncycastle/jcajce/provider/", "org/bouncycastle/jce/provider/",
+                    "org/bouncycastle/pqc/", "com/google/cloud/tools/", "org/apache/commons/compress/",
+                    "org/enclaveos/signer/image/", "org/enclaveos/signer/prepare/", "org/enclaveos/signer/attach/"}) {
+                    if (n.startsWith(b) || n.contains("/" + b)) {
+                        banned.add(n);
+                    }
+                }
+            }
+        }
+        StringBuilder list = new StringBuilder("# sign-offline.jar: " + size + " bytes, "
+                + perPackage.values().stream().mapToInt(Integer::intValue).sum() + " classes\n");
+        perPackage.forEach((p, n) -> list.append(String.format("%5d %s%n", n, p)));
+        Files.writeString(JAR.resolveSibling("sign-offline.classes.txt"), list, StandardCharsets.UTF_8);
+        System.out.print(list.substring(0, list.indexOf("\n") + 1));
+        assertEquals(List.of(), banned.stream().limit(5).toList(), "must not be in the air-gapped jar");
+        assertTrue(size <= MAX_BYTES, "sign-offline.jar is " + size + " bytes; at most " + MAX_BYTES);
+    }
+
+    @Test
+    void offersNoRegistryOption() {
+        for (String command : new String[] {"verify", "inspect", "measure"}) {
+            Tools.Result help = Tools.run(null, "java", "-jar", JAR.toString(), command, "--help");
+            assertEquals(0, help.exitCode(), help.stderr());
+            assertFalse(help.out().contains("--insecure-registry") || help.out().contains("--platform")
+                    || help.out().contains("--registry-timeout"), command + " --help:\n" + help.out());
+        }
+    }
+
+    @Test
+    void readsEveryKeyFormatAndSignsWithIt() throws IOException {
+        Path pkcs8 = dir.resolve("k.pkcs8.pem");
+        Tools.ok("openssl", "genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:3072", "-pkeyopt",
+                "rsa_keygen_pubexp:3", "-out", pkcs8.toString());
+        Path pkcs1 = openssl("k.pkcs1.pem", "rsa", "-in", pkcs8.toString(), "-traditional");
+        Path enc8 = openssl("k.enc8.pem", "pkcs8", "-topk8", "-in", pkcs8.toString(), "-v2", "aes-256-cbc", "-passout",
+                "pass:correct horse");
+        Path enc1 = openssl("k.enc1.pem", "rsa", "-in", pkcs8.toString(), "-traditional", "-aes256", "-passout",
+                "pass:correct horse");
+        Path des3 = openssl("k.des3.pem", "rsa", "-in", pkcs8.toString(), "-traditional", "-des3", "-passout",
+                "pass:correct horse");
+        Path pub = openssl("k.pub.pem", "pkey", "-in", pkcs8.toString(), "-pubout");
+        Path rsaPub = openssl("k.rsapub.pem", "rsa", "-in", pkcs8.toString(), "-RSAPublicKey_out");
+        Path cert = dir.resolve("k.crt");
+        Tools.ok("openssl", "req", "-x509", "-key", pkcs8.toString(), "-subj", "/CN=ceremony", "-days", "1", "-out",
+                cert.toString());
+        int i = 0;
+        for (Path key : new Path[] {pkcs8, pkcs1, enc8, enc1, des3}) {
+            Path out = dir.resolve("signed" + i++);
+            Tools.Result sign = Tools.run(null, "env", "KEY_PASS=correct horse", "java", "-jar", JAR.toString(),
+                    request.toString(), "--key", key.toString(), "--passphrase-env", "KEY_PASS", "--out", out.toString(),
+                    "--yes", "--production");
+            assertEquals(0, sign.exitCode(), key + ": " + sign.stderr());
+            for (Path publicKey : new Path[] {pub, rsaPub, cert}) {
+                Tools.Result verify = Tools.run(null, "java", "-jar", JAR.toString(), "verify",
+                        out.resolve("app.sigstruct").toString(), "--public-key", publicKey.toString());
+                assertEquals(0, verify.exitCode(), publicKey + ": " + verify.stderr() + verify.out());
+            }
+        }
+        Tools.Result wrong = Tools.run(null, "env", "KEY_PASS=wrong", "java", "-jar", JAR.toString(), request.toString(),
+                "--key", enc1.toString(), "--passphrase-env", "KEY_PASS", "--out", dir.resolve("wrong").toString(), "--yes",
+                "--production");
+        assertTrue(wrong.stderr().contains("wrong passphrase"), wrong.stderr());
+        Tools.Result inspect = Tools.run(null, "java", "-jar", JAR.toString(), "inspect",
+                dir.resolve("signed0/app.sigstruct").toString(), "--json");
+        assertEquals(0, inspect.exitCode(), inspect.stderr());
+    }
+
+    private static Path openssl(String name, String... args) {
+        Path out = dir.resolve(name);
+        List<String> command = new ArrayList<>(List.of("openssl"));
+        command.addAll(List.of(args));
+        command.addAll(List.of("-out", out.toString()));
+        Tools.ok(command.toArray(String[]::new));
+        return out;
+    }
+
+    /** Error paths load classes the good paths do not: each must still end in one clean line, never a missing class. */
+    @Test
+    void hostileInputsEndInOneCleanLine() throws IOException {
+        Path key = dir.resolve("hostile.pem");
+        Tools.Result keygen = Tools.run(null, "java", "-jar", JAR.toString(), "keygen", "--out", key.toString());
+        assertEquals(0, keygen.exitCode(), keygen.stderr());
+        String good = Files.readString(request.resolve("app.request.json"));
+        String[] edits = {
+            good.replaceFirst("\\{", "{\"extra\": [1.5e308, -0.0, 123456789012345678901234567890],"),
+            good.replaceFirst("\"isvSvn\" ?: ?\\d+", "\"isvSvn\": \"one\""),
+            good.replaceFirst("\\{", "{\"a\": {\"b\": [null, true, {\"c\": 1e-999}]},"),
+            good.substring(0, good.length() / 2),
+            "[" + good + "]",
+        };
+        int i = 0;
+        for (String edit : edits) {
+            Path bad = Files.createDirectories(dir.resolve("hostile" + i++));
+            Files.writeString(bad.resolve("app.request.json"), edit);
+            Files.copy(request.resolve("bundle.json"), bad.resolve("bundle.json"));
+            Tools.Result r = Tools.run(null, "java", "-jar", JAR.toString(), bad.toString(), "--key", key.toString(), "--out",
+                    dir.resolve("hout" + i).toString(), "--yes");
+            assertTrue(r.exitCode() != 0 && r.exitCode() != 70, "exit " + r.exitCode() + ": " + r.stderr());
+            assertFalse(r.stderr().contains("NoClassDefFound") || r.stderr().contains("ClassNotFound")
+                    || r.stderr().contains("\tat "), r.stderr());
+        }
+    }
+
+    /** An SDK enclave's metadata, read through the jar. */
+    @Test
+    void readsAnSdkEnclave() throws IOException {
+        {
+            byte[] sigstruct = Files.readAllBytes(Vectors.file("kernel-selftest/encl.ss"));
+            Path enclave = Files.write(dir.resolve("e.signed.so"),
+                    new org.enclaveos.signer.testing.SdkEnclaveFixture().block(2, 4, sigstruct, 4104).build());
+            Tools.Result inspect = Tools.run(null, "java", "-jar", JAR.toString(), "inspect", enclave.toString(), "--json");
+            assertEquals(0, inspect.exitCode(), inspect.stderr());
+            assertTrue(inspect.out().contains("mrenclave"), inspect.out());
+        }
+    }
+}
