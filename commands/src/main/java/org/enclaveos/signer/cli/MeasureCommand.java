@@ -156,11 +156,7 @@ public class MeasureCommand implements Callable<Integer> {
         ContentSource content = ContentSource.directory(file.toAbsolutePath().getParent());
         Set<MemoryModel> models = manifest.models();
         if (memoryModel != null) {
-            try {
-                models = java.util.EnumSet.copyOf(MemoryModel.parseSelection(memoryModel));
-            } catch (IllegalArgumentException e) {
-                throw new SignerException(ErrorKind.USAGE, "--memory-model: " + e.getMessage());
-            }
+            models = MemoryModel.parseOption("--memory-model", memoryModel);
         }
         if (exportSgxs != null && models.size() != 1) {
             throw new SignerException(ErrorKind.USAGE, "--export-sgxs writes one layout; give --memory-model sgx1 or sgx2");

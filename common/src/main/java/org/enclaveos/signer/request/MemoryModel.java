@@ -46,6 +46,18 @@ public enum MemoryModel {
         throw new IllegalArgumentException("memory model must be sgx1, sgx2, all (or full, minimal), got '" + value + "'");
     }
 
+    /**
+     * The one parser of {@code --memory-model} (and a batch line's "memoryModel"): sgx1, sgx2, all, or
+     * the aliases; a bad value is a usage error naming the option.
+     */
+    public static java.util.Set<MemoryModel> parseOption(String option, String value) {
+        try {
+            return java.util.EnumSet.copyOf(parseSelection(value));
+        } catch (IllegalArgumentException e) {
+            throw new org.enclaveos.signer.SignerException(org.enclaveos.signer.ErrorKind.USAGE, option + ": " + e.getMessage());
+        }
+    }
+
     public static MemoryModel fromId(String id) {
         for (MemoryModel m : values()) {
             if (m.id.equals(id)) {

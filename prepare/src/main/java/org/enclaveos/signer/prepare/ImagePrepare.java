@@ -1,12 +1,12 @@
 package org.enclaveos.signer.prepare;
 
-import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Consumer;
 
 import org.enclaveos.signer.ErrorKind;
 import org.enclaveos.signer.SignerException;
@@ -31,28 +31,14 @@ final class ImagePrepare {
     private ImagePrepare() {
     }
 
-    record Settings(String reference, Set<MemoryModel> models, String platform, long maxLayoutSize,
-                    RegistryClient.Options registry, boolean trustMeasurement, String name, String target,
-                    SigstructRecipe recipe, Hash256 pinnedSigner, String toolVersion) {
-    }
-
-    /** What fetching and measuring an image cost, for progress reports (bytes are what the transport delivered). */
-    record Cost(long bytes, long nanos) {
-        String describe() {
-            double seconds = nanos / 1e9;
-            return String.format("%.1f MB in %.2f s (%.1f MB/s)", bytes / 1e6, seconds, seconds > 0 ? bytes / 1e6 / seconds : 0);
-        }
-    }
-
-    /** The cost of the last {@link #requests} call on this thread (progress for batch runs). */
-    static final ThreadLocal<Cost> LAST_COST = new ThreadLocal<>();
-
-    static List<SigningRequest> requests(Settings s, PrintWriter err) {
+    static Prepare.Prepared requests(PrepareSpec s, EnclaveSource.Image source, Consumer<String> warnings) {
         long start = System.nanoTime();
-        ResolvedImage image = ResolvedImage.open(ImageReference.parse(s.reference()), s.platform(), s.registry());
+        Set<MemoryModel> models = Prepare.imageModels(s, warnings);
+        SigstructRecipe recipe = s.recipe().date() != null ? s.recipe() : s.recipe().withDate(s.defaultDate());
+        ResolvedImage image = ResolvedImage.open(ImageReference.parse(source.reference()), s.platform(), s.registry());
         ConvertedImage converted = ConvertedImage.of(image);
         Set<MemoryModel> labelled = EnumSet.noneOf(MemoryModel.class);
-        for (MemoryModel m : s.models()) {
+        for (MemoryModel m : models) {
             if (converted.layouts().get(m).isPresent()) {
                 labelled.add(m);
             }
@@ -61,12 +47,12 @@ final class ImagePrepare {
                 : ImageMeasure.measure(image, labelled, s.maxLayoutSize());
         long bytes = image.blobs() instanceof RegistryClient r ? r.bytesFetched()
                 : image.layers().stream().mapToLong(org.enclaveos.signer.image.Descriptor::size).sum();
-        LAST_COST.set(new Cost(bytes, System.nanoTime() - start));
+        Prepare.Cost cost = new Prepare.Cost(bytes, System.nanoTime() - start);
         String name = s.name() != null ? s.name() : defaultName(image.reference());
-        SigningRequest.Source source = new SigningRequest.Source("image", s.reference(), image.manifestDigest(),
+        SigningRequest.Source origin = new SigningRequest.Source("image", source.reference(), image.manifestDigest(),
                 image.configDescriptor().digest(), image.platform(), null, null);
         List<SigningRequest> out = new ArrayList<>();
-        for (MemoryModel m : s.models()) {
+        for (MemoryModel m : models) {
             Optional<Sigstruct> converter = converted.signatures().get(m);
             ImageMeasure.Result r = measured.get(m);
             Hash256 mrenclave;
@@ -82,25 +68,32 @@ final class ImagePrepare {
                                 + r.layoutPath() + " measures " + mrenclave + ", but the converter's signature says "
                                 + converter.get().mrenclave() + " (--trust-measurement signs the measured value)");
                     }
-                    err.println("warning: " + m.id() + ": the measurement " + mrenclave + " differs from the converter's "
+                    warnings.accept(m.id() + ": the measurement " + mrenclave + " differs from the converter's "
                             + converter.get().mrenclave() + "; signing the measurement (--trust-measurement), recorded in the request");
                 }
             } else if (converter.isPresent()) {
                 mrenclave = converter.get().mrenclave();
                 from = "converter-signature";
-                err.println("warning: " + m.id() + ": the image has no layout label " + ConvertedImage.LABEL_PREFIX + m.id()
+                if (s.recipe().production() && !s.allowUnmeasured()) {
+                    // Nothing here re-measured the enclave: a production key would vouch for the converter's word.
+                    throw new SignerException(ErrorKind.POLICY, image.reference() + ": " + m.id() + ": the image has no "
+                            + "layout label " + ConvertedImage.LABEL_PREFIX + m.id() + ", so its MRENCLAVE cannot be "
+                            + "re-measured; a production request needs --allow-unmeasured to take the converter's "
+                            + mrenclave + " as it is");
+                }
+                warnings.accept(m.id() + ": the image has no layout label " + ConvertedImage.LABEL_PREFIX + m.id()
                         + "; using the converter's MRENCLAVE " + mrenclave + " unverified (recorded in the request)");
             } else {
                 throw SignerException.malformed(image.reference() + ": no layout label and no converter signature for "
                         + "memory model " + m.id() + "; nothing to sign");
             }
-            Sigstruct unsigned = s.recipe().build(mrenclave, converter, false);
+            Sigstruct unsigned = recipe.build(mrenclave, converter, false);
             SigningRequest.Converter conv = converter.map(c -> new SigningRequest.Converter(c.mrenclave().hex(),
                     c.mrenclave().equals(mrenclave))).orElse(null);
-            out.add(SigningRequest.create(s.toolVersion(), name, m, source, s.target(), layout, from, conv, unsigned,
-                    s.pinnedSigner()));
+            out.add(SigningRequest.create(org.enclaveos.signer.ToolVersion.version(), name, m, origin, s.target(), layout,
+                    from, conv, unsigned, s.pinnedSigner()));
         }
-        return out;
+        return new Prepare.Prepared(out, Optional.of(cost));
     }
 
     /** "app-1.0" for registry/team/app:1.0, "app" for an untagged or digest reference. */

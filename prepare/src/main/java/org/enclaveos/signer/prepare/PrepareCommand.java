@@ -65,6 +65,10 @@ public final class PrepareCommand implements Callable<Integer> {
             + "signature says another (recorded in the request).")
     boolean trustMeasurement;
 
+    @Option(names = "--allow-unmeasured", description = "With --production: accept an image whose layouts carry no "
+            + "label, signing the converter's MRENCLAVE without re-measuring it (recorded in the request; the review warns).")
+    boolean allowUnmeasured;
+
     @Option(names = "--max-layout-size", paramLabel = "BYTES", description = "The largest layout file read from an image "
             + "(default 1 GiB).")
     long maxLayoutSize = ImageMeasure.DEFAULT_MAX_LAYOUT_SIZE;
@@ -88,6 +92,17 @@ public final class PrepareCommand implements Callable<Integer> {
         @Option(names = "--enclave", paramLabel = "FILE.signed.so", description = "An Intel SGX SDK signed enclave: "
                 + "re-measured from its own metadata; every field not given is kept from its SIGSTRUCT.")
         Path enclave;
+
+        EnclaveSource enclaveSource() {
+            if (sgxs != null) {
+                return new EnclaveSource.Sgxs(sgxs);
+            } else if (layout != null) {
+                return new EnclaveSource.Layout(layout);
+            } else if (enclave != null) {
+                return new EnclaveSource.SdkEnclave(enclave);
+            }
+            return new EnclaveSource.Given(BatchLine.mrenclave("--mrenclave", mrenclave));
+        }
     }
 
     @Option(names = "--out", required = true, paramLabel = "DIR", description = "Directory for the request files.")
@@ -176,99 +191,37 @@ public final class PrepareCommand implements Callable<Integer> {
             }
             return BatchPrepare.run(this, err);
         }
-        return write(build(err), err);
+        Prepare.Prepared prepared = Prepare.requests(options().build(), w -> err.println("warning: " + w));
+        return write(prepared.requests(), err);
     }
 
-    /** The requests this command's options describe (nothing written). */
-    List<SigningRequest> build(PrintWriter err) {
-        if ((image == null) == (source == null)) {
-            throw new SignerException(ErrorKind.USAGE, "give exactly one enclave: an IMAGE, --sgxs, --layout, --enclave or "
-                    + "--mrenclave");
-        }
+    /**
+     * This command line as a spec builder: every option typed and checked, SOURCE_DATE_EPOCH read here
+     * (the library takes the date as a value). With --batch it has no source: each line gives one.
+     */
+    PrepareSpec.Builder options() {
+        PrepareSpec.Builder b = PrepareSpec.builder()
+                .models(memoryModel == null ? Set.of() : MemoryModel.parseOption("--memory-model", memoryModel))
+                .isvProdId(isvProdId).isvSvn(isvSvn).production(production)
+                .date(date == null ? null : SigstructRecipe.date(date, null, LocalDate.now(ZoneOffset.UTC)))
+                .defaultDate(SigstructRecipe.date(null, System.getenv("SOURCE_DATE_EPOCH"), LocalDate.now(ZoneOffset.UTC)))
+                .vendor(vendor).swDefined(swDefined).attributes(attributes).attributeMask(attributeMask)
+                .miscSelect(miscSelect).miscMask(miscMask)
+                .isvFamilyId(hex16("--isvfamilyid", isvFamilyId)).isvExtProdId(hex16("--isvextprodid", isvExtProdId))
+                .name(name).target(target).pinnedSigner(signer == null ? null : signer.mrsigner())
+                .trustMeasurement(trustMeasurement).allowUnmeasured(allowUnmeasured)
+                .maxLayoutSize(maxLayoutSize).maxMeasuredSize(maxMeasuredSize)
+                .platform(images.platform).registry(images.client());
         if (image != null) {
-            return prepareImage(err);
+            b.source(new EnclaveSource.Image(image));
+        } else if (source != null) {
+            b.source(source.enclaveSource());
         }
-        MemoryModel model = memoryModel == null ? null : parseModel(memoryModel);
-        // An SDK enclave keeps its SIGSTRUCT's DATE unless --date is given; other sources get today's.
-        SigstructRecipe recipe = new SigstructRecipe(isvProdId, isvSvn, production,
-                source.enclave != null && date == null ? null
-                        : SigstructRecipe.date(date, System.getenv("SOURCE_DATE_EPOCH"), LocalDate.now(ZoneOffset.UTC)),
-                vendor, swDefined, attributes, attributeMask, miscSelect, miscMask,
-                hex16("--isvfamilyid", isvFamilyId), hex16("--isvextprodid", isvExtProdId));
-
-        Hash256 mrenclave;
-        SigningRequest.Source origin;
-        SigningRequest.Layout layout = null;
-        String mrenclaveSource;
-        String defaultName;
-        Optional<Sigstruct> base = Optional.empty();
-        if (source.enclave != null) {
-            SdkEnclaveSource sdk = SdkEnclaveSource.read(source.enclave, maxMeasuredSize);
-            mrenclave = sdk.mrenclave();
-            base = Optional.of(sdk.sigstruct());
-            // Absolute: attach reads this file again, maybe from another directory (it checks the SHA-256).
-            origin = SigningRequest.Source.file("enclave", source.enclave.toAbsolutePath().normalize().toString(),
-                    sdk.fileSha256().hex());
-            mrenclaveSource = "sdk-enclave";
-            defaultName = sdk.name();
-        } else if (source.layout != null) {
-            LayoutSource measured = LayoutSource.measure(source.layout, model, maxMeasuredSize);
-            mrenclave = measured.mrenclave();
-            model = measured.model();
-            origin = SigningRequest.Source.file("layout", source.layout.toString(), measured.sha256().hex());
-            layout = new SigningRequest.Layout(source.layout.toString(), measured.sha256().hex());
-            mrenclaveSource = "measured-layout";
-            defaultName = stem(source.layout);
-        } else if (source.sgxs != null) {
-            Sgxs.Result measured = Sgxs.measure(source.sgxs);
-            mrenclave = measured.mrenclave();
-            String sha = Hash256.ofFile(source.sgxs).hex();
-            origin = SigningRequest.Source.file("sgxs", source.sgxs.toString(), sha);
-            layout = new SigningRequest.Layout(source.sgxs.toString(), sha);
-            mrenclaveSource = "measured-sgxs";
-            defaultName = stem(source.sgxs);
-        } else {
-            try {
-                mrenclave = Hash256.parse("--mrenclave", source.mrenclave);
-            } catch (IllegalArgumentException e) {
-                throw new SignerException(ErrorKind.USAGE, e.getMessage());
-            }
-            origin = SigningRequest.Source.given();
-            mrenclaveSource = "given";
-            defaultName = "enclave-" + mrenclave.hex().substring(0, 12);
-        }
-        Sigstruct unsigned = recipe.build(mrenclave, base, source.enclave != null);
-        SigningRequest request = SigningRequest.create(VersionProvider.version(), name != null ? name : defaultName, model,
-                origin, target, layout, mrenclaveSource, null, unsigned, pinnedSigner());
-        return List.of(request);
-    }
-
-    /** Requests for each memory model of a converted image. */
-    private List<SigningRequest> prepareImage(PrintWriter err) {
-        Set<MemoryModel> models;
-        if (memoryModel == null) {
-            // The original tool's default and its warning, word for word in spirit.
-            err.println("warning: no --memory-model given: preparing sgx1 only; this default may change, give "
-                    + "--memory-model sgx1|sgx2|all explicitly");
-            models = EnumSet.of(MemoryModel.SGX1);
-        } else {
-            try {
-                models = EnumSet.copyOf(MemoryModel.parseSelection(memoryModel));
-            } catch (IllegalArgumentException e) {
-                throw new SignerException(ErrorKind.USAGE, "--memory-model: " + e.getMessage());
-            }
-        }
-        SigstructRecipe recipe = new SigstructRecipe(isvProdId, isvSvn, production,
-                SigstructRecipe.date(date, System.getenv("SOURCE_DATE_EPOCH"), LocalDate.now(ZoneOffset.UTC)),
-                vendor, swDefined, attributes, attributeMask, miscSelect, miscMask,
-                hex16("--isvfamilyid", isvFamilyId), hex16("--isvextprodid", isvExtProdId));
-        return ImagePrepare.requests(new ImagePrepare.Settings(image, models, images.platform,
-                maxLayoutSize, images.client(), trustMeasurement, name, target, recipe, pinnedSigner(),
-                VersionProvider.version()), err);
+        return b;
     }
 
     int write(List<SigningRequest> requests, PrintWriter err) {
-        List<RequestWriter.Written> written = RequestWriter.write(out, requests, force, VersionProvider.version());
+        List<RequestWriter.Written> written = Prepare.write(out, requests, force);
         for (SigningRequest request : requests) {
             if (request.unsigned().debug()) {
                 err.println(Cli.NAME + ": note: " + request.id() + " is a DEBUG request: the signed enclave will also "
@@ -298,24 +251,7 @@ public final class PrepareCommand implements Callable<Integer> {
         return 0;
     }
 
-    private Hash256 pinnedSigner() {
-        return signer == null ? null : signer.mrsigner();
-    }
-
-    static MemoryModel parseModel(String value) {
-        try {
-            List<MemoryModel> models = MemoryModel.parseSelection(value);
-            if (models.size() != 1) {
-                throw new SignerException(ErrorKind.USAGE, "--memory-model " + value + ": one SGXS stream or MRENCLAVE is one "
-                        + "layout; give sgx1 or sgx2");
-            }
-            return models.get(0);
-        } catch (IllegalArgumentException e) {
-            throw new SignerException(ErrorKind.USAGE, "--memory-model: " + e.getMessage());
-        }
-    }
-
-    private static byte[] hex16(String option, String value) {
+    static byte[] hex16(String option, String value) {
         if (value == null) {
             return null;
         }
@@ -326,9 +262,4 @@ public final class PrepareCommand implements Callable<Integer> {
         }
     }
 
-    private static String stem(Path file) {
-        String n = file.getFileName().toString();
-        int dot = n.lastIndexOf('.');
-        return dot > 0 ? n.substring(0, dot) : n;
-    }
 }

@@ -66,17 +66,17 @@ public record SigstructRecipe(
         return SigstructDate.of(today);
     }
 
-    /**
-     * Builds the unsigned SIGSTRUCT.
-     *
-     * @param base the SIGSTRUCT whose values are kept where none is given (empty: EnclaveOS defaults, and
-     *             then ISVPRODID and ISVSVN must be given)
-     */
-    public Sigstruct build(Hash256 mrenclave, Optional<Sigstruct> base) {
-        return build(mrenclave, base, false);
+    /** This recipe with another DATE. */
+    public SigstructRecipe withDate(SigstructDate value) {
+        return new SigstructRecipe(isvProdId, isvSvn, production, value, vendor, swDefined, attributes, attributeMask,
+                miscSelect, miscMask, isvFamilyId, isvExtProdId);
     }
 
     /**
+     * Builds the unsigned SIGSTRUCT.
+     *
+     * @param base          the SIGSTRUCT whose values are kept where none is given (empty: EnclaveOS defaults,
+     *                      and then ISVPRODID and ISVSVN must be given)
      * @param keepBaseDebug without --production, keep the base's DEBUG bits as they are (re-signing an
      *                      SDK enclave) instead of making a debug request (the original tool's default)
      */

@@ -80,7 +80,7 @@ class PrepareBatchTest {
                 + "command line's --production; a line may not"), r.err());
         assertTrue(r.err().contains(batch + " line 3 (?): not JSON"), r.err());
         assertTrue(r.err().contains(batch + " line 4 (--sgxs " + sgxs + "): 'expectedSigner' would change the signer "
-                + "pinned on the command line (--expected-signer); a line may not"), r.err());
+                + "pinned on the command line (" + pinned + "); a line may not"), r.err());
         RequestSet.Loaded plain = RequestSet.loadFile(dir.resolve("req/plain.request.json"), null);
         assertEquals(false, plain.unsigned().debug(), "--production applies to a line that does not say it");
         assertEquals(pinned, plain.request().pinnedSigner().mrsigner());

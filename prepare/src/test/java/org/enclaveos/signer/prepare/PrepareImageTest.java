@@ -105,4 +105,21 @@ class PrepareImageTest {
             assertEquals("converter-signature", l.request().mrenclaveSource());
         }
     }
+
+    /** Issue 13, item 9: nothing re-measured the enclave, so a production request needs --allow-unmeasured. */
+    @Test
+    void aProductionRequestForAnUnmeasuredImageNeedsAllowUnmeasured() throws IOException {
+        ConvertedImageFixture f = new ConvertedImageFixture();
+        f.withoutLayoutLabels = true;
+        ImageReference local = f.write(dir.resolve("oci"));
+        CliRun refused = prepare(local.toString(), "--memory-model", "sgx1", "--name", "app", "--production");
+        assertEquals(7, refused.exitCode(), refused::toString);
+        assertTrue(refused.lastErrLine().contains("sgx1: the image has no layout label org.enclaveos.layout.sgx1, so its "
+                + "MRENCLAVE cannot be re-measured; a production request needs --allow-unmeasured"), refused.err());
+        assertFalse(Files.exists(dir.resolve("requests")), "nothing written");
+        CliRun allowed = prepare(local.toString(), "--memory-model", "sgx1", "--name", "app", "--production",
+                "--allow-unmeasured");
+        assertEquals(0, allowed.exitCode(), allowed::toString);
+        assertEquals("converter-signature", requests().get(0).request().mrenclaveSource());
+    }
 }

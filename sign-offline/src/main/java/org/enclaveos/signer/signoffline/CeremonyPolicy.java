@@ -65,6 +65,10 @@ record CeremonyPolicy(boolean production, Set<String> allowedAttributes) {
             warnings.add("ATTRIBUTEMASK does not enforce " + String.join(", ", names(openFlags, openXfrm))
                     + ": the enclave also launches without them");
         }
+        if ("converter-signature".equals(l.request().mrenclaveSource())) {
+            warnings.add("MRENCLAVE not re-measured: taken from the converter's signature as it is (the image has no "
+                    + "layout label)");
+        }
         warnings.addAll(RequestText.escapedFields(l.request()));
         l.request().pinnedMrsigner().ifPresent(pinned -> {
             if (signer != null && !pinned.equals(signer.mrsigner())) {

@@ -187,4 +187,15 @@ class ReviewTrustTest extends CeremonyFixture {
         }
         assertTrue(r.err().contains("     pinned     MRSIGNER " + key.mrsigner()), r.err());
     }
+
+    /** Issue 13, item 9: a measurement nobody re-took is said so in words, not only as "(converter-signature)". */
+    @Test
+    void anUnmeasuredMrenclaveIsAWarning() throws IOException {
+        Path req = Requests.write(dir.resolve("req"), 1, null);
+        edit(req, "/mrenclaveSource", "converter-signature");
+        CliRun r = sign(req.toString(), "--key", keyFile.toString(), "--out", dir.resolve("o").toString(), "--dry-run");
+        assertEquals(0, r.exitCode(), r::toString);
+        assertTrue(r.err().contains("     WARNING    MRENCLAVE not re-measured: taken from the converter's signature as it "
+                + "is"), r.err());
+    }
 }

@@ -213,11 +213,7 @@ final class ImageCommands {
 
     private static Set<MemoryModel> models(String option, ConvertedImage converted) {
         if (option != null) {
-            try {
-                return EnumSet.copyOf(MemoryModel.parseSelection(option));
-            } catch (IllegalArgumentException e) {
-                throw new SignerException(ErrorKind.USAGE, "--memory-model: " + e.getMessage());
-            }
+            return MemoryModel.parseOption("--memory-model", option);
         }
         EnumSet<MemoryModel> labelled = EnumSet.noneOf(MemoryModel.class);
         converted.layouts().forEach((m, p) -> p.ifPresent(x -> labelled.add(m)));

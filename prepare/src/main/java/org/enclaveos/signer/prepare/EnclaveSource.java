@@ -1,0 +1,56 @@
+package org.enclaveos.signer.prepare;
+
+import java.nio.file.Path;
+
+import org.enclaveos.signer.sgx.Hash256;
+
+/** Where an enclave's measurement comes from: exactly one of these for each {@link PrepareSpec}. */
+public sealed interface EnclaveSource {
+
+    /** What progress lines and batch summaries call this source. */
+    String label();
+
+    /**
+     * A converted container image: docker://HOST/REPO:TAG (the default transport), oci:DIR[:TAG] or
+     * docker-archive:FILE. Each memory model's layout is re-measured and compared with the converter's
+     * signature.
+     */
+    record Image(String reference) implements EnclaveSource {
+        @Override
+        public String label() {
+            return reference;
+        }
+    }
+
+    /** An SGXS stream on disk, measured as it is. */
+    record Sgxs(Path file) implements EnclaveSource {
+        @Override
+        public String label() {
+            return "--sgxs " + file;
+        }
+    }
+
+    /** A layout manifest, its content paths relative to it, measured for one memory model. */
+    record Layout(Path file) implements EnclaveSource {
+        @Override
+        public String label() {
+            return "--layout " + file;
+        }
+    }
+
+    /** An Intel SGX SDK signed enclave, re-measured from its own metadata; its SIGSTRUCT gives the defaults. */
+    record SdkEnclave(Path file) implements EnclaveSource {
+        @Override
+        public String label() {
+            return "--enclave " + file;
+        }
+    }
+
+    /** A measurement given as it is (nothing re-measured: the request says so). */
+    record Given(Hash256 mrenclave) implements EnclaveSource {
+        @Override
+        public String label() {
+            return "--mrenclave " + mrenclave.hex();
+        }
+    }
+}
