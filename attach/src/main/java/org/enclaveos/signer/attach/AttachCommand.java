@@ -79,10 +79,16 @@ public final class AttachCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    private int attachImage(List<RequestSet.Loaded> loaded) {
-        SignedRequest.Trust trust = trust();
-        List<SignedRequest> signed = loaded.stream().map(l -> SignedRequest.load(l, signatures, trust)).toList();
-        ImageAttach.Result r = ImageAttach.attach(signed, target, images.client());
+    @Option(names = "--only", paramLabel = "NAME", description = "Of a batch's images, attach only the one whose requests "
+            + "have this name (prepare's --name or the image's default name).")
+    String only;
+
+    @Option(names = "--jobs", paramLabel = "N", description = "Images attached at a time when the requests come from "
+            + "several images (default 4).")
+    int jobs = 4;
+
+    private int attachImage(Attach.Group group) {
+        ImageAttach.Result r = Attach.image(group, signatures, trust(), target, images.client());
         PrintWriter out = spec.commandLine().getOut();
         if (json) {
             ObjectNode o = SigstructJson.object();
@@ -104,8 +110,26 @@ public final class AttachCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         List<RequestSet.Loaded> loaded = RequestSet.load(requests);
+        List<Attach.Group> groups = Attach.groups(loaded);
+        if (only != null) {
+            List<String> names = groups.stream().map(Attach.Group::name).toList();
+            groups = groups.stream().filter(g -> g.named(only)).toList();
+            if (groups.size() != 1) {
+                throw new SignerException(ErrorKind.USAGE, "--only " + only + ": " + (groups.isEmpty() ? "no" : "more than one")
+                        + " image has requests of that name (names: " + String.join(", ", names) + ")");
+            }
+            loaded = groups.get(0).requests();
+        }
         if (enclaveOut == null) {
-            return attachImage(loaded);
+            if (groups.size() == 1) {
+                return attachImage(groups.get(0));
+            }
+            if (target != null) {
+                throw new SignerException(ErrorKind.USAGE, "--target names one image, and these requests come from "
+                        + groups.size() + " (" + String.join(", ", groups.stream().map(Attach.Group::name).toList())
+                        + "); give --only NAME with it, or let each go to the target prepare recorded");
+            }
+            return attachAll(groups);
         }
         if (loaded.size() != 1) {
             throw new SignerException(ErrorKind.USAGE, "--enclave-out takes exactly one request, got " + loaded.size()
@@ -125,5 +149,41 @@ public final class AttachCommand implements Callable<Integer> {
         }
         out.flush();
         return 0;
+    }
+
+    /** A batch: every image to its own target, a summary table, and an exit code that says whether any failed. */
+    private int attachAll(List<Attach.Group> groups) {
+        List<Attach.Outcome> outcomes = Attach.images(groups, signatures, trust(), images.client(), jobs);
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        long failed = outcomes.stream().filter(o -> o.error().isPresent()).count();
+        if (json) {
+            ObjectNode doc = SigstructJson.object();
+            doc.put("images", outcomes.size()).put("failed", failed);
+            com.fasterxml.jackson.databind.node.ArrayNode list = doc.putArray("results");
+            for (Attach.Outcome o : outcomes) {
+                ObjectNode n = list.addObject().put("name", o.group().name()).put("source", o.group().source())
+                        .put("ok", o.error().isEmpty());
+                o.result().ifPresent(r -> n.put("target", r.target().toString()).put("manifestDigest", r.manifestDigest()));
+                o.error().ifPresent(e -> n.put("error", e.getMessage()).put("exitCode", e.kind().exitCode()));
+            }
+            out.print(SigstructJson.print(doc));
+        } else {
+            out.printf("%-24s %-8s %s%n", "NAME", "RESULT", "WHERE");
+            for (Attach.Outcome o : outcomes) {
+                out.printf("%-24s %-8s %s%n", o.group().name(), o.error().isEmpty() ? "pushed" : "FAILED",
+                        o.result().map(r -> r.target() + "@" + r.manifestDigest() + " (" + String.join(", ",
+                                r.signatures().keySet().stream().map(MemoryModel::id).toList()) + ")")
+                                .orElse(o.group().source()));
+            }
+            out.println(outcomes.size() + " images, " + (outcomes.size() - failed) + " pushed, " + failed + " failed");
+        }
+        out.flush();
+        for (Attach.Outcome o : outcomes) {
+            o.error().ifPresent(e -> err.println(org.enclaveos.signer.cli.Cli.NAME + ": "
+                    + org.enclaveos.signer.io.TerminalText.escape(o.group().name() + ": " + e.getMessage())));
+        }
+        err.flush();
+        return outcomes.stream().flatMap(o -> o.error().stream()).findFirst().map(e -> e.kind().exitCode()).orElse(0);
     }
 }

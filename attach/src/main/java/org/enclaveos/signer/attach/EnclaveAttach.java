@@ -14,14 +14,14 @@ import org.enclaveos.signer.sgx.Hash256;
  * prepare measured (same SHA-256), every metadata block's SIGSTRUCT copy is replaced and no other
  * byte changes, and the written file is read back and re-measured before we report success.
  */
-final class EnclaveAttach {
+public final class EnclaveAttach {
     private EnclaveAttach() {
     }
 
-    record Result(Path out, int copies, Hash256 mrenclave, Hash256 mrsigner) {
+    public record Result(Path out, int copies, Hash256 mrenclave, Hash256 mrsigner) {
     }
 
-    static Result attach(SignedRequest signed, Path input, Path out) {
+    public static Result attach(SignedRequest signed, Path input, Path out) {
         SigningRequest.Source source = signed.request().request().source();
         if (source == null || !"enclave".equals(source.kind())) {
             throw new SignerException(ErrorKind.USAGE, signed.request().file() + ": not an SGX SDK enclave request "

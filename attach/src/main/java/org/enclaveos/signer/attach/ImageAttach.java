@@ -27,15 +27,15 @@ import org.enclaveos.signer.sgx.Sigstruct;
  * tool did); afterwards the pushed manifest and config are read back by digest and checked again.
  * No layer is downloaded to be inspected: they are content-addressed, and prepare measured exactly these.
  */
-final class ImageAttach {
+public final class ImageAttach {
     private ImageAttach() {
     }
 
-    record Result(ImageReference target, String manifestDigest, long bytesUploaded, int layersSent, int layersMounted,
+    public record Result(ImageReference target, String manifestDigest, long bytesUploaded, int layersSent, int layersMounted,
                   Map<MemoryModel, Sigstruct> signatures) {
     }
 
-    static Result attach(List<SignedRequest> signed, String targetOption, RegistryClient.Options options) {
+    public static Result attach(List<SignedRequest> signed, String targetOption, RegistryClient.Options options) {
         SigningRequest first = signed.get(0).request().request();
         SigningRequest.Source source = first.source();
         Map<MemoryModel, Optional<Sigstruct>> signatures = new EnumMap<>(MemoryModel.class);

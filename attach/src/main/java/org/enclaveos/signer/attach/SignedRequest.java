@@ -23,7 +23,7 @@ import org.enclaveos.signer.sgx.Sigstruct;
  * the response sign-offline wrote beside it names this very request file, this signer, this payload
  * and these SIGSTRUCT bytes.
  */
-record SignedRequest(RequestSet.Loaded request, Sigstruct sigstruct) {
+public record SignedRequest(RequestSet.Loaded request, Sigstruct sigstruct) {
 
     /**
      * What attach trusts, beyond the signature itself.
@@ -33,10 +33,10 @@ record SignedRequest(RequestSet.Loaded request, Sigstruct sigstruct) {
      *                         response file; then a signer must be pinned, by the request or the option
      * @param warnings         where a warning line goes (no signer pinned at all)
      */
-    record Trust(Optional<Hash256> expectedSigner, boolean withoutResponses, Consumer<String> warnings) {
+    public record Trust(Optional<Hash256> expectedSigner, boolean withoutResponses, Consumer<String> warnings) {
     }
 
-    static SignedRequest load(RequestSet.Loaded request, Path signatures, Trust trust) {
+    public static SignedRequest load(RequestSet.Loaded request, Path signatures, Trust trust) {
         Path file = signatures.resolve(request.id() + SigningResponse.SIGSTRUCT_SUFFIX);
         if (!Files.exists(file)) {
             throw new SignerException(ErrorKind.IO, file + ": no such file (the signature of " + request.id() + ")");
