@@ -1,28 +1,20 @@
 package org.enclaveos.signer.cli;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.util.Properties;
+import org.enclaveos.signer.ToolVersion;
 
 import picocli.CommandLine;
 
-/** The version Maven stamped into the jar; the same string request and response files record. */
+/** {@code --version}: the version, the commit and its date, the running jar's SHA-256, and the Java that runs it. */
 public final class VersionProvider implements CommandLine.IVersionProvider {
 
+    /** The version request and response files record. */
     public static String version() {
-        Properties p = new Properties();
-        try (InputStream in = VersionProvider.class.getResourceAsStream("/org/enclaveos/signer/version.properties")) {
-            if (in != null) {
-                p.load(in);
-            }
-        } catch (IOException e) {
-            // Fall through to "unknown": a missing resource must not stop the tool.
-        }
-        return p.getProperty("version", "unknown");
+        return ToolVersion.version();
     }
 
     @Override
     public String[] getVersion() {
-        return new String[] {Cli.NAME + " " + version(), "Java " + System.getProperty("java.version")};
+        return new String[] {Cli.NAME + " " + ToolVersion.version(), "commit " + ToolVersion.commit() + ", built "
+                + ToolVersion.buildDate(), "jar sha256 " + ToolVersion.jarSha256(), "Java " + System.getProperty("java.version")};
     }
 }
