@@ -7,21 +7,41 @@ import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
 import java.util.EnumSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
+import org.enclaveos.signer.ErrorKind;
+import org.enclaveos.signer.SignerException;
+import org.enclaveos.signer.attach.Attach;
+import org.enclaveos.signer.attach.ImageAttach;
+import org.enclaveos.signer.attach.SignedRequest;
 import org.enclaveos.signer.crypto.PemKeys;
 import org.enclaveos.signer.crypto.SigningKey;
 import org.enclaveos.signer.crypto.SigstructSigner;
+import org.enclaveos.signer.image.ImageMeasure;
 import org.enclaveos.signer.image.ImageReference;
+import org.enclaveos.signer.image.ImageVerify;
+import org.enclaveos.signer.image.RegistryClient;
 import org.enclaveos.signer.image.SampleImage;
 import org.enclaveos.signer.layout.LayoutBuilder;
 import org.enclaveos.signer.layout.LayoutManifest;
 import org.enclaveos.signer.measure.Sgxs;
 import org.enclaveos.signer.measure.SgxsWriter;
+import org.enclaveos.signer.prepare.EnclaveSource;
+import org.enclaveos.signer.prepare.Prepare;
+import org.enclaveos.signer.prepare.PrepareSpec;
+import org.enclaveos.signer.prepare.SigstructRecipe;
 import org.enclaveos.signer.request.MemoryModel;
+import org.enclaveos.signer.request.RequestSet;
+import org.enclaveos.signer.request.RequestWriter;
+import org.enclaveos.signer.signoffline.KeyCeremony;
 import org.enclaveos.signer.sgx.Attributes;
 import org.enclaveos.signer.sgx.Hash256;
 import org.enclaveos.signer.sgx.Sigstruct;
@@ -50,6 +70,7 @@ public final class DemoCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
         Path work = dir != null ? Files.createDirectories(dir) : Files.createTempDirectory("enclaveos-demo-");
         out.println("# work directory: " + work);
         ImageReference source = sampleImage(work.resolve("image"));
@@ -58,36 +79,51 @@ public final class DemoCommand implements Callable<Integer> {
         Path key = work.resolve("debug-key.pem");
         Path requests = work.resolve("requests");
         Path signatures = work.resolve("signatures");
-        int rc = step(out, "keygen", "--out", key.toString());
-        rc = rc != 0 ? rc : step(out, "prepare", source.toString(), "--memory-model", "all", "--target", target,
-                "--out", requests.toString());
-        rc = rc != 0 ? rc : step(out, "sign-offline", requests.toString(), "--key", key.toString(), "--out",
-                signatures.toString(), "--yes", "--ceremony-id", "demo");
-        rc = rc != 0 ? rc : step(out, "attach", requests.toString(), "--signatures", signatures.toString());
-        rc = rc != 0 ? rc : step(out, "verify", target, "--public-key", publicKey(key, work).toString());
-        if (rc == 0) {
-            out.println();
-            out.println("# done: the image at " + target + " now carries signatures by the debug key above.");
-            out.println("# For a real image: prepare docker://REGISTRY/REPO:TAG on a networked host, carry the requests to");
-            out.println("# the air-gapped host for sign-offline (README, \"A ceremony, step by step\"), and attach back.");
-        }
-        out.flush();
-        return rc;
-    }
+        // Each step is the library call the command makes; the line before it is that command.
+        step(out, "keygen --out " + key);
+        SigningKey debugKey = PemKeys.generate("demo debug key");
+        PemKeys.writePrivateKey(debugKey, key);
+        out.println("wrote " + key + " (MRSIGNER " + debugKey.mrsigner() + ")");
 
-    private int step(PrintWriter out, String... args) {
+        step(out, "prepare " + source + " --memory-model all --target " + target + " --out " + requests);
+        Prepare.Prepared prepared = Prepare.requests(PrepareSpec.builder().source(new EnclaveSource.Image(source.toString()))
+                .models(EnumSet.allOf(MemoryModel.class)).target(target)
+                .defaultDate(SigstructRecipe.date(null, System.getenv("SOURCE_DATE_EPOCH"), LocalDate.now(ZoneOffset.UTC)))
+                .build(), w -> err.println("warning: " + w));
+        for (RequestWriter.Written w : Prepare.write(requests, prepared.requests(), false)) {
+            out.println("wrote " + w.file() + "  mrenclave " + w.request().mrenclave());
+        }
+
+        step(out, "sign-offline " + requests + " --key " + key + " --out " + signatures + " --yes --ceremony-id demo");
+        KeyCeremony.Outcome signed = KeyCeremony.run(new KeyCeremony.Settings(List.of(requests), signatures, null, false,
+                Set.of(), "demo", false), KeyCeremony.pem(key, null, null, err), err, KeyCeremony.AUTOMATIC);
+        out.println(signed.signed() + " signed, journal " + signed.journal());
+
+        step(out, "attach " + requests + " --signatures " + signatures);
+        ImageAttach.Result pushed = Attach.image(Attach.groups(RequestSet.load(List.of(requests))).get(0), signatures,
+                new SignedRequest.Trust(Optional.of(debugKey.mrsigner()), false, err::println), null,
+                RegistryClient.Options.defaults());
+        out.println("pushed " + pushed.target() + "@" + pushed.manifestDigest());
+
+        step(out, "verify " + target + " --mrsigner " + debugKey.mrsigner());
+        ImageVerify.Result verified = ImageVerify.verify(ImageReference.parse(target), null, null,
+                ImageMeasure.DEFAULT_MAX_LAYOUT_SIZE, RegistryClient.Options.defaults(), debugKey.mrsigner());
+        verified.printTable(out);
+        if (!verified.verified()) {
+            throw new SignerException(ErrorKind.VERIFICATION_FAILED, String.join("; ", verified.failures()));
+        }
         out.println();
-        out.println("$ ./enclaveos-signer " + String.join(" ", args));
+        out.println("# done: the image at " + target + " now carries signatures by the debug key above.");
+        out.println("# For a real image: prepare docker://REGISTRY/REPO:TAG on a networked host, carry the requests to");
+        out.println("# the air-gapped host for sign-offline (README, \"A ceremony, step by step\"), and attach back.");
         out.flush();
-        return EnclaveosSigner.runStep(spec, args);
+        return 0;
     }
 
-    private static Path publicKey(Path key, Path work) {
-        Path pub = work.resolve("debug-key.pub.pem");
-        if (!Files.exists(pub)) {
-            PemKeys.writePublicKey(PemKeys.loadSigningKey(key, org.enclaveos.signer.crypto.PassphraseSource.NONE).publicKey(), pub);
-        }
-        return pub;
+    private static void step(PrintWriter out, String command) {
+        out.println();
+        out.println("$ ./enclaveos-signer " + command);
+        out.flush();
     }
 
     /** A small enclave in both memory models, signed by a sample converter key, as an OCI layout. */

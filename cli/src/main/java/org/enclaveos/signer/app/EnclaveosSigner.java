@@ -1,6 +1,10 @@
 package org.enclaveos.signer.app;
 
 import java.io.IOException;
+import java.io.PrintWriter;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.Optional;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -13,10 +17,20 @@ import java.util.concurrent.Callable;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
 
+import org.enclaveos.signer.attach.Attach;
+import org.enclaveos.signer.attach.ImageAttach;
+import org.enclaveos.signer.attach.SignedRequest;
 import org.enclaveos.signer.cli.Cli;
 import org.enclaveos.signer.cli.GlobalOptions;
 import org.enclaveos.signer.cli.Numbers;
 import org.enclaveos.signer.cli.VersionProvider;
+import org.enclaveos.signer.prepare.EnclaveSource;
+import org.enclaveos.signer.prepare.Prepare;
+import org.enclaveos.signer.prepare.PrepareSpec;
+import org.enclaveos.signer.prepare.SigstructRecipe;
+import org.enclaveos.signer.request.MemoryModel;
+import org.enclaveos.signer.request.RequestSet;
+import org.enclaveos.signer.signoffline.KeyCeremony;
 
 import picocli.AutoComplete;
 import picocli.CommandLine;
@@ -37,6 +51,7 @@ import picocli.CommandLine.Option;
                 + "without a Docker daemon. For keys that must stay offline, run the three steps on their own hosts."})
 public final class EnclaveosSigner implements Callable<Integer>, Cli.Suite {
     private static final String COMPLETION = "generate-completion";
+    static final String DEFAULT_JOURNAL = "enclaveos-signer-journal.jsonl";
 
     @Override
     public Map<String, Supplier<Object>> subcommands() {
@@ -88,8 +103,8 @@ public final class EnclaveosSigner implements Callable<Integer>, Cli.Suite {
     @Option(names = "--passphrase-env", paramLabel = "VAR", description = "One shot: the variable holding the passphrase.")
     String passphraseEnv;
 
-    @Option(names = "--journal", paramLabel = "FILE", description = "One shot: keep the ceremony journal here "
-            + "(default: none kept; its last line's SHA-256 is printed).")
+    @Option(names = "--journal", paramLabel = "FILE", description = "One shot: the ceremony journal (default: "
+            + DEFAULT_JOURNAL + " in the current directory; appended to, its hash chain continued).")
     Path journal;
 
     @Mixin
@@ -97,13 +112,6 @@ public final class EnclaveosSigner implements Callable<Integer>, Cli.Suite {
 
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
-
-    /** Runs one subcommand in this process, writing where {@code caller} writes (demo and the one-shot form). */
-    static int runStep(picocli.CommandLine.Model.CommandSpec caller, String... args) {
-        CommandLine cl = Cli.commandLine(new EnclaveosSigner(), args);
-        Cli.setStreams(cl, caller.commandLine().getOut(), caller.commandLine().getErr());
-        return cl.execute(args);
-    }
 
     public static void main(String[] args) {
         System.exit(Cli.run(new EnclaveosSigner(), args));
@@ -119,54 +127,37 @@ public final class EnclaveosSigner implements Callable<Integer>, Cli.Suite {
         if (key == null) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--container needs -key KEY");
         }
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        // Kept: the record of what the production key signed outlives this run's scratch directory.
+        Path journalFile = journal != null ? journal : Path.of(DEFAULT_JOURNAL);
         Path work = Files.createTempDirectory("enclaveos-oneshot-");
         try {
-            List<String> prepare = new ArrayList<>(List.of("prepare", container.get(0), "--target", container.get(1),
-                    "--out", work.resolve("requests").toString()));
-            if (memoryModel != null) {
-                prepare.addAll(List.of("--memory-model", memoryModel));
-            }
-            if (isvSvn != null) {
-                prepare.addAll(List.of("--isvsvn", isvSvn.toString()));
-            }
-            if (isvProdId != null) {
-                prepare.addAll(List.of("--isvprodid", isvProdId.toString()));
-            }
-            if (production) {
-                prepare.add("--production");
-            }
-            List<String> imageOptions = new ArrayList<>();
-            if (images.platform != null) {
-                imageOptions.addAll(List.of("--platform", images.platform));
-            }
-            for (String host : images.insecureRegistries) {
-                imageOptions.addAll(List.of("--insecure-registry", host));
-            }
-            imageOptions.addAll(List.of("--registry-timeout", Integer.toString(images.registryTimeoutSeconds)));
-            prepare.addAll(imageOptions);
-            List<String> sign = new ArrayList<>(List.of("sign-offline", work.resolve("requests").toString(), "--key",
-                    key.toString(), "--out", work.resolve("signatures").toString(), "--yes"));
-            if (production) {
-                sign.add("--production");
-            }
-            if (passphraseFile != null) {
-                sign.addAll(List.of("--passphrase-file", passphraseFile.toString()));
-            }
-            if (passphraseEnv != null) {
-                sign.addAll(List.of("--passphrase-env", passphraseEnv));
-            }
-            if (journal != null) {
-                sign.addAll(List.of("--journal", journal.toString()));
-            }
-            List<String> attach = new ArrayList<>(List.of("attach", work.resolve("requests").toString(), "--signatures",
-                    work.resolve("signatures").toString()));
-            attach.addAll(imageOptions);
-            for (List<String> step : List.of(prepare, sign, attach)) {
-                int rc = runStep(spec, step.toArray(String[]::new));
-                if (rc != 0) {
-                    return rc;
-                }
-            }
+            PrepareSpec prepareSpec = PrepareSpec.builder().source(new EnclaveSource.Image(container.get(0)))
+                    .target(container.get(1))
+                    .models(memoryModel == null ? Set.of() : MemoryModel.parseOption("--memory-model", memoryModel))
+                    .isvSvn(isvSvn).isvProdId(isvProdId).production(production)
+                    .defaultDate(SigstructRecipe.date(null, System.getenv("SOURCE_DATE_EPOCH"), LocalDate.now(ZoneOffset.UTC)))
+                    .platform(images.platform).registry(images.client()).build();
+            Prepare.Prepared prepared = Prepare.requests(prepareSpec, w -> err.println("warning: " + w));
+            Path requests = work.resolve("requests");
+            Prepare.write(requests, prepared.requests(), false);
+            out.println("prepared " + prepared.requests().size() + " request(s) for " + container.get(0));
+            out.flush();
+
+            KeyCeremony.Outcome signed = KeyCeremony.run(new KeyCeremony.Settings(List.of(requests),
+                    work.resolve("signatures"), journalFile, production, Set.of(), null, false),
+                    KeyCeremony.pem(key, passphraseFile, passphraseEnv, err), err, KeyCeremony.AUTOMATIC);
+            out.println("signed " + signed.signed() + " with MRSIGNER " + signed.mrsigner() + "; journal " + journalFile
+                    + " (last line sha256 " + signed.journalLastLineSha256() + ")");
+            out.flush();
+
+            List<Attach.Group> groups = Attach.groups(RequestSet.load(List.of(requests)));
+            SignedRequest.Trust trust = new SignedRequest.Trust(Optional.of(signed.mrsigner()), false, err::println);
+            ImageAttach.Result pushed = Attach.image(groups.get(0), work.resolve("signatures"), trust, null,
+                    images.client());
+            out.println("pushed " + pushed.target() + "@" + pushed.manifestDigest());
+            out.flush();
             return 0;
         } finally {
             try (Stream<Path> s = Files.walk(work)) {

@@ -74,7 +74,7 @@ class ImageCommandsTest {
         assertEquals(0, CliRun.run(new EnclaveosSigner(), "keygen", "--out", key.toString()).exitCode());
         Path tar = dir.resolve("signed.tar");
         CliRun r = CliRun.run(new EnclaveosSigner(), "--container", local.toString(), "docker-archive:" + tar,
-                "-key", key.toString(), "--memory-model", "all");
+                "-key", key.toString(), "--memory-model", "all", "--journal", dir.resolve("journal.jsonl").toString());
         assertEquals(0, r.exitCode(), r::toString);
         CliRun v = CliRun.run(new EnclaveosSigner(), "verify", "docker-archive:" + tar, "--mrsigner",
                 org.enclaveos.signer.crypto.PemKeys.loadSigningKey(key, org.enclaveos.signer.crypto.PassphraseSource.NONE)

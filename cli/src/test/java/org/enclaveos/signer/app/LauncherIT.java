@@ -26,6 +26,12 @@ class LauncherIT {
         Tools.Result version = Tools.run(null, LAUNCHER, "--version");
         assertEquals(0, version.exitCode(), version.stderr());
         assertTrue(version.out().startsWith("enclaveos-signer 0."), version.out());
+        // Issue 13, item 10: the commit, its date, and the SHA-256 of the very jar that runs.
+        String jarSha = org.enclaveos.signer.sgx.Hash256.ofFile(Vectors.projectRoot().resolve("cli/target/enclaveos-signer.jar"))
+                .hex();
+        assertTrue(version.out().contains("\njar sha256 " + jarSha + "\n"), version.out());
+        assertTrue(version.out().matches("(?s).*\ncommit [0-9a-f]{12}(-dirty)?, built \\d{4}-\\d\\d-\\d\\dT.*"),
+                version.out());
         Tools.Result help = Tools.run(null, LAUNCHER, "--help");
         assertEquals(0, help.exitCode(), help.stderr());
         for (String cmd : new String[] {"demo", "prepare", "sign-offline", "attach", "measure", "inspect", "verify", "keygen"}) {
@@ -60,6 +66,23 @@ class LauncherIT {
         Tools.Result demo = Tools.run(null, LAUNCHER, "demo", "--dir", dir.resolve("demo").toString());
         assertEquals(0, demo.exitCode(), demo.out() + demo.stderr());
         assertTrue(demo.out().contains("# done: the image at oci:"), demo.out());
+    }
+
+    /** Issue 13, item 5: the one-shot form keeps its journal (by default in the current directory) and says where. */
+    @Test
+    void theOneShotFormKeepsItsJournalInTheCurrentDirectory() throws Exception {
+        Tools.Result demo = Tools.run(null, LAUNCHER, "demo", "--dir", dir.resolve("demo").toString());
+        assertEquals(0, demo.exitCode(), demo.stderr());
+        Path work = Files.createDirectories(dir.resolve("work"));
+        Tools.Result r = Tools.run(null, "sh", "-c", "cd \"$1\" && \"$2\" --container \"$3\" \"$4\" -key \"$5\" "
+                + "--memory-model all", "sh", work.toString(), LAUNCHER, "oci:" + dir.resolve("demo/image") + ":1.0",
+                "oci:" + dir.resolve("out") + ":1", dir.resolve("demo/debug-key.pem").toString());
+        assertEquals(0, r.exitCode(), r.stderr());
+        assertTrue(r.out().contains("journal enclaveos-signer-journal.jsonl (last line sha256 "), r.out());
+        Path journal = work.resolve("enclaveos-signer-journal.jsonl");
+        Tools.Result check = Tools.run(null, LAUNCHER, "sign-offline", "--verify-journal", journal.toString());
+        assertEquals(0, check.exitCode(), check.stderr());
+        assertTrue(check.out().contains("hash chain intact"), check.out());
     }
 
     @Test

@@ -2,6 +2,7 @@ package org.enclaveos.signer.signoffline;
 
 import java.io.PrintWriter;
 
+import org.enclaveos.signer.ToolVersion;
 import org.enclaveos.signer.io.Hex;
 import org.enclaveos.signer.request.SigningRequest;
 import org.enclaveos.signer.sgx.Attributes;
@@ -26,6 +27,8 @@ final class Review {
         out.printf("%nReview: %d request(s), %d to %s, %d already signed%s%n", plan.items().size(), toSign, action,
                 plan.items().size() - toSign, plan.policy().production() ? " (production ceremony)" : "");
         out.printf("Key: %s%s%n", escape(keySource), plan.signer() == null ? "" : ", MRSIGNER " + plan.signer().mrsigner());
+        // Which build signs: its commit and the SHA-256 of the jar, for the minutes and the journal alike.
+        out.printf("Tool: %s%n", ToolVersion.describe());
         out.printf("%n %-3s %-28s %-5s %-9s %-6s %-5s %-10s %s%n", "#", "ID", "MODEL", "ISVPRODID", "ISVSVN", "DEBUG",
                 "DATE", "STATUS");
         int n = 0;

@@ -16,10 +16,7 @@ import org.enclaveos.signer.cli.Cli;
 import org.enclaveos.signer.cli.VersionProvider;
 import org.enclaveos.signer.crypto.PemKeys;
 import org.enclaveos.signer.crypto.SigningKey;
-import org.enclaveos.signer.crypto.SigstructSigner;
-import org.enclaveos.signer.crypto.VerifyingKey;
 import org.enclaveos.signer.format.SigstructJson;
-import org.enclaveos.signer.request.RequestSet;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -146,100 +143,44 @@ public final class SignOfflineCommand implements Callable<Integer> {
         if (pkcs11Config == null && (pinFile != null || pinEnv != null)) {
             throw usage("--pin-file and --pin-env go with --pkcs11-config");
         }
-        CeremonyPolicy policy = new CeremonyPolicy(production, java.util.Set.copyOf(allowAttributes));
         Path outDir = export ? exportPayloads : out;
-        Path journalFile = journal != null ? journal : outDir.resolve(DEFAULT_JOURNAL);
-        // The lock covers the whole ceremony, from the plan (what is already in the output) to the last
-        // journal line: nothing another ceremony does can change what was reviewed. A dry run writes nothing.
-        try (OutputLock lock = dryRun ? null : OutputLock.acquire(outDir, journalFile)) {
-            return ceremony(policy, outDir, journalFile, export);
-        }
-    }
-
-    private int ceremony(CeremonyPolicy policy, Path outDir, Path journalFile, boolean export) {
-        // Requests first: nothing about the key is asked for (no PIN typed) until the input is known good.
-        List<RequestSet.Loaded> loaded = RequestSet.load(requests);
-        VerifyingKey verifying = null;
-        Ceremony.Signer signer = null;
-        String keySource;
-        ObjectNode context = SigstructJson.object();
+        KeyCeremony.Key source;
         if (export) {
-            verifying = publicKey == null ? null : PemKeys.loadVerifyingKey(publicKey);
-            keySource = "none: payloads exported to " + exportPayloads
-                    + (publicKey == null ? "" : " for the key " + publicKey);
+            source = new KeyCeremony.ExportedPayloads(publicKey);
         } else if (importSignatures != null) {
-            verifying = PemKeys.loadVerifyingKey(publicKey);
-            signer = PayloadExchange.importer(importSignatures, verifying);
-            keySource = "imported signatures from " + importSignatures + ", public key " + publicKey;
-            context.put("importedSignatures", importSignatures.toString()).put("publicKey", publicKey.toString());
+            source = new KeyCeremony.ImportedSignatures(importSignatures, publicKey);
+        } else if (key != null) {
+            source = KeyCeremony.pem(key, passphraseFile, passphraseEnv, spec.commandLine().getErr());
         } else {
-            SigningKey signing = key != null ? loadPem() : loadPkcs11();
-            verifying = signing.publicKey();
-            if (key != null) {
-                signer = l -> SigstructSigner.sign(l.unsigned(), signing);
-            } else {
-                // One operation at a time on the token: not every HSM takes concurrent sessions well.
-                Object token = new Object();
-                signer = l -> {
-                    synchronized (token) {
-                        return SigstructSigner.sign(l.unsigned(), signing);
-                    }
-                };
-            }
-            keySource = key != null ? "PEM " + key : "PKCS#11 " + pkcs11Config + " alias " + keyAlias;
+            // One operation at a time on the token: not every HSM takes concurrent sessions well.
+            source = new KeyCeremony.HeldKey(this::loadPkcs11, "PKCS#11 " + pkcs11Config + " alias " + keyAlias, true);
         }
-        Ceremony.Plan plan = Ceremony.plan(loaded, verifying, policy, outDir);
-        PrintWriter err = spec.commandLine().getErr();
-        Review.print(err, plan, keySource, export ? "export" : "sign");
+        KeyCeremony.Settings settings = new KeyCeremony.Settings(requests, outDir, journal, production,
+                java.util.Set.copyOf(allowAttributes), ceremonyId, dryRun);
+        KeyCeremony.Outcome done = KeyCeremony.run(settings, source, spec.commandLine().getErr(),
+                yes ? KeyCeremony.AUTOMATIC : SignOfflineCommand::confirm);
         if (dryRun) {
-            err.println("dry run: nothing " + (export ? "exported" : "signed"));
-            err.flush();
             return 0;
         }
-        confirm(plan, err, export ? "export" : "sign");
-        Journal j = Journal.open(journalFile);
         if (export) {
-            return reportExport(plan, PayloadExchange.export(plan, j, ceremonyId, keySource), j);
+            return reportExport(done.plan(), done.payloads(), done);
         }
-        // Signing is CPU work: one signer per core. Writing the outputs has its own threads (Ceremony).
-        int workers = Runtime.getRuntime().availableProcessors();
-        Ceremony.Result result = Ceremony.run(plan, signer, workers, j, ceremonyId, keySource, VersionProvider.version(),
-                context);
-        report(plan, result, j);
+        report(done.plan(), done.result().orElseThrow(), done);
         return 0;
     }
 
-    private void confirm(Ceremony.Plan plan, PrintWriter err, String action) {
-        if (yes || plan.toSign() == 0) {
-            return;
-        }
+    /** The operator types the number of enclaves: a count read off the review, not a reflex "y". */
+    private static void confirm(long toSign, String action) {
         Console console = System.console();
         if (console == null) {
             throw new SignerException(ErrorKind.USAGE, "no terminal to confirm the review on; give --yes for a scripted "
                     + "run (or --dry-run to only review)");
         }
-        String typed = console.readLine("Type the number of enclaves to " + action + " (%d) to go on: ", plan.toSign());
-        if (typed == null || !typed.trim().equals(Long.toString(plan.toSign()))) {
+        String typed = console.readLine("Type the number of enclaves to " + action + " (%d) to go on: ", toSign);
+        if (typed == null || !typed.trim().equals(Long.toString(toSign))) {
             throw new SignerException(ErrorKind.POLICY, "confirmation not given (typed '" + (typed == null ? "" : typed.trim())
-                    + "', expected " + plan.toSign() + "); nothing was " + (action.equals("sign") ? "signed" : "exported"));
+                    + "', expected " + toSign + "); nothing was " + (action.equals("sign") ? "signed" : "exported"));
         }
-    }
-
-    private SigningKey loadPem() {
-        boolean[] encrypted = {false};
-        SigningKey k = PemKeys.loadSigningKey(key, what -> {
-            encrypted[0] = true;
-            return Secrets.read("passphrase", passphraseFile, passphraseEnv, "Passphrase for " + what + ": ",
-                    "--passphrase-file or --passphrase-env");
-        });
-        if (!encrypted[0]) {
-            PemKeys.exposure(key).ifPresent(w -> {
-                PrintWriter err = spec.commandLine().getErr();
-                err.println("WARNING: " + w);
-                err.flush();
-            });
-        }
-        return k;
     }
 
     private SigningKey loadPkcs11() {
@@ -252,7 +193,7 @@ public final class SignOfflineCommand implements Callable<Integer> {
         }
     }
 
-    private int reportExport(Ceremony.Plan plan, List<Path> files, Journal j) {
+    private int reportExport(Ceremony.Plan plan, List<Path> files, KeyCeremony.Outcome j) {
         PrintWriter stdout = spec.commandLine().getOut();
         List<Ceremony.Item> items = plan.items();
         if (json) {
@@ -262,14 +203,14 @@ public final class SignOfflineCommand implements Callable<Integer> {
                 list.addObject().put("id", items.get(i).request().id()).put("file", files.get(i).toString())
                         .put("sha256", items.get(i).request().unsigned().signingPayloadSha256().hex());
             }
-            doc.put("journal", j.file().toString()).put("journalLastLineSha256", j.lastHash());
+            doc.put("journal", j.journal().toString()).put("journalLastLineSha256", j.journalLastLineSha256());
             stdout.print(SigstructJson.print(doc));
         } else {
             for (int i = 0; i < files.size(); i++) {
                 stdout.println(files.get(i) + "  sha256 " + items.get(i).request().unsigned().signingPayloadSha256());
             }
-            stdout.println(files.size() + " payloads exported, journal " + j.file());
-            stdout.println("journal last line sha256 " + j.lastHash() + " (record it with the ceremony minutes)");
+            stdout.println(files.size() + " payloads exported, journal " + j.journal());
+            stdout.println("journal last line sha256 " + j.journalLastLineSha256() + " (record it with the ceremony minutes)");
         }
         stdout.flush();
         return 0;
@@ -294,15 +235,15 @@ public final class SignOfflineCommand implements Callable<Integer> {
         return 0;
     }
 
-    private void report(Ceremony.Plan plan, Ceremony.Result result, Journal j) {
+    private void report(Ceremony.Plan plan, Ceremony.Result result, KeyCeremony.Outcome j) {
         PrintWriter stdout = spec.commandLine().getOut();
         if (json) {
             ObjectNode doc = SigstructJson.object();
             doc.put("mrsigner", plan.signer().mrsigner().hex());
             doc.put("signed", result.signed());
             doc.put("alreadySigned", result.alreadySigned());
-            doc.put("journal", j.file().toString());
-            doc.put("journalLastLineSha256", j.lastHash());
+            doc.put("journal", j.journal().toString());
+            doc.put("journalLastLineSha256", j.journalLastLineSha256());
             ArrayNode list = doc.putArray("outputs");
             for (Ceremony.Item i : plan.items()) {
                 list.addObject().put("id", i.request().id()).put("sigstruct", i.sigstructFile(out).toString())
@@ -316,9 +257,9 @@ public final class SignOfflineCommand implements Callable<Integer> {
                         + i.sigstructFile(out));
             }
             stdout.println(result.signed() + " signed, " + result.alreadySigned() + " already signed, MRSIGNER "
-                    + plan.signer().mrsigner() + ", journal " + j.file());
+                    + plan.signer().mrsigner() + ", journal " + j.journal());
             // No later line vouches for the last one: this hash, written down, is what does.
-            stdout.println("journal last line sha256 " + j.lastHash() + " (record it with the ceremony minutes)");
+            stdout.println("journal last line sha256 " + j.journalLastLineSha256() + " (record it with the ceremony minutes)");
         }
         stdout.flush();
     }

@@ -67,6 +67,7 @@ class CeremonyUnitTest {
         String expected = String.join("\n", "",
                 "Review: 3 request(s), 2 to sign, 1 already signed",
                 "Key: PEM k.pem, MRSIGNER " + key.mrsigner(),
+                "Tool: " + org.enclaveos.signer.ToolVersion.describe(),
                 "",
                 " #   ID                           MODEL ISVPRODID ISVSVN DEBUG DATE       STATUS",
                 " 1   file                         -     1         1      no    2026-11-26 to sign",

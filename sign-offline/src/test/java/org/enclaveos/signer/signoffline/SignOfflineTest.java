@@ -38,6 +38,10 @@ class SignOfflineTest extends CeremonyFixture {
         assertEquals(0, r.exitCode(), r::toString);
         assertTrue(r.err().contains("Review: 3 request(s), 3 to sign"), r.err());
         assertTrue(r.err().contains("MRSIGNER " + key.mrsigner()), r.err());
+        // Issue 13, item 10: the review and the journal name the build that signed.
+        assertTrue(r.err().contains("\nTool: " + org.enclaveos.signer.ToolVersion.describe() + "\n"), r.err());
+        assertTrue(Files.readAllLines(out.resolve("journal.jsonl")).get(0).contains("\"tool\":\""
+                + org.enclaveos.signer.ToolVersion.describe() + "\""));
         for (int i = 0; i < 3; i++) {
             Sigstruct s = Sigstruct.read(out.resolve("app" + i + ".sgx1.sigstruct"));
             assertTrue(SigstructVerifier.verify(s).valid());

@@ -130,81 +130,19 @@ final class ImageCommands {
     }
 
     static int verify(String reference, Options o, Hash256 expectedSigner, PrintWriter out, PrintWriter err) {
-        ResolvedImage image = ResolvedImage.open(ImageReference.parse(reference), o.platform(), o.registry());
-        ConvertedImage converted = ConvertedImage.of(image);
-        Set<MemoryModel> models;
-        if (o.memoryModel() != null) {
-            models = models(o.memoryModel(), converted);
-        } else {
-            models = EnumSet.noneOf(MemoryModel.class);
-            for (MemoryModel m : MemoryModel.values()) {
-                if (converted.signatures().get(m).isPresent()) {
-                    models.add(m);
-                }
-            }
-            if (models.isEmpty()) {
-                throw new SignerException(ErrorKind.VERIFICATION_FAILED, image.reference() + ": the image carries no "
-                        + "ENCLAVEOS_SIGNATURE or ENCLAVEOS_SIGNATURE2");
-            }
-        }
-        EnumSet<MemoryModel> measurable = EnumSet.noneOf(MemoryModel.class);
-        for (MemoryModel m : models) {
-            if (converted.layouts().get(m).isPresent()) {
-                measurable.add(m);
-            }
-        }
-        Map<MemoryModel, ImageMeasure.Result> measured = measurable.isEmpty() ? Map.of()
-                : ImageMeasure.measure(image, measurable, o.maxLayoutSize());
-        java.util.List<String> failures = new java.util.ArrayList<>();
-        ObjectNode doc = SigstructJson.object();
-        doc.put("image", image.reference().toString()).put("manifestDigest", image.manifestDigest());
-        ObjectNode per = doc.putObject("models");
-        for (MemoryModel m : models) {
-            ObjectNode node = per.putObject(m.id());
-            Optional<Sigstruct> sig = converted.signatures().get(m);
-            ImageMeasure.Result r = measured.get(m);
-            node.put("measuredMrenclave", r == null ? null : r.mrenclave().hex());
-            if (sig.isEmpty()) {
-                failures.add(m.id() + ": no signature (" + m.envVariable() + " empty or missing)");
-                node.putNull("sigstruct");
-                continue;
-            }
-            Sigstruct s = sig.get();
-            org.enclaveos.signer.crypto.Verification v = SigstructVerifier.verify(s);
-            node.set("sigstruct", SigstructJson.describe(s, v));
-            v.firstFailure().ifPresent(c -> failures.add(m.id() + ": " + c.describe()));
-            if (r == null) {
-                failures.add(m.id() + ": no layout label " + ConvertedImage.LABEL_PREFIX + m.id()
-                        + ", so the measurement cannot be checked");
-            } else if (!r.mrenclave().equals(s.mrenclave())) {
-                failures.add(m.id() + ": the layout measures " + r.mrenclave() + ", the signature says " + s.mrenclave());
-            }
-            if (expectedSigner != null && !expectedSigner.equals(s.mrsigner())) {
-                failures.add(m.id() + ": signed by " + s.mrsigner() + ", expected " + expectedSigner);
-            }
-            node.put("production", !s.debug());
-        }
-        doc.put("verified", failures.isEmpty());
-        failures.forEach(doc.putArray("failures")::add);
+        org.enclaveos.signer.image.ImageVerify.Result r = org.enclaveos.signer.image.ImageVerify.verify(
+                ImageReference.parse(reference), o.platform(), o.memoryModel() == null ? null
+                        : MemoryModel.parseOption("--memory-model", o.memoryModel()), o.maxLayoutSize(), o.registry(),
+                expectedSigner);
         if (o.json()) {
-            out.print(SigstructJson.print(doc));
+            out.print(SigstructJson.print(r.document()));
         } else {
-            out.printf("%-6s %-64s %-64s %-9s %-6s %-10s %s%n", "MODEL", "MRENCLAVE", "MRSIGNER", "ISVPRODID", "ISVSVN",
-                    "MODE", "VALID");
-            for (MemoryModel m : models) {
-                Optional<Sigstruct> sig = converted.signatures().get(m);
-                boolean ok = failures.stream().noneMatch(f -> f.startsWith(m.id() + ":"));
-                out.printf("%-6s %-64s %-64s %-9s %-6s %-10s %s%n", m.id(),
-                        sig.map(s -> s.mrenclave().hex()).orElse("-"), sig.map(s -> s.mrsigner().hex()).orElse("-"),
-                        sig.map(s -> Integer.toString(s.isvProdId())).orElse("-"),
-                        sig.map(s -> Integer.toString(s.isvSvn())).orElse("-"),
-                        sig.map(s -> s.debug() ? "debug" : "production").orElse("-"), ok ? "yes" : "NO");
-            }
+            r.printTable(out);
         }
         out.flush();
-        if (!failures.isEmpty()) {
-            err.println(org.enclaveos.signer.cli.Cli.NAME + ": " + image.reference() + ": verification failed: "
-                    + String.join("; ", failures));
+        if (!r.verified()) {
+            err.println(org.enclaveos.signer.cli.Cli.NAME + ": " + r.reference() + ": verification failed: "
+                    + String.join("; ", r.failures()));
             err.flush();
             return ErrorKind.VERIFICATION_FAILED.exitCode();
         }

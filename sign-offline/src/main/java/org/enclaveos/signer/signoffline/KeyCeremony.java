@@ -1,0 +1,216 @@
+package org.enclaveos.signer.signoffline;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Supplier;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import org.enclaveos.signer.ToolVersion;
+import org.enclaveos.signer.crypto.PemKeys;
+import org.enclaveos.signer.crypto.SigningKey;
+import org.enclaveos.signer.crypto.SigstructSigner;
+import org.enclaveos.signer.crypto.VerifyingKey;
+import org.enclaveos.signer.format.SigstructJson;
+import org.enclaveos.signer.request.RequestSet;
+import org.enclaveos.signer.sgx.Hash256;
+
+/**
+ * A signing ceremony as a library, in the order that keeps its promise: the output locked, the
+ * requests loaded and checked before the key is touched (no PIN typed for bad input), the plan judged
+ * by the policy, the review shown, the operator's confirmation, and only then signing and the journal.
+ * The sign-offline command, the one-shot form and {@code demo} all go through {@link #run}.
+ */
+public final class KeyCeremony {
+    private KeyCeremony() {
+    }
+
+    /** Where the key comes from. */
+    public sealed interface Key permits HeldKey, ImportedSignatures, ExportedPayloads {
+        /** For the review, the journal and the report: which key, described without any secret. */
+        String describe();
+    }
+
+    /**
+     * A key this process holds (PEM) or reaches (PKCS#11), loaded only after the requests are known good.
+     *
+     * @param oneAtATime sign one request at a time (a token may not take concurrent sessions)
+     */
+    public record HeldKey(Supplier<SigningKey> load, String describe, boolean oneAtATime) implements Key {
+    }
+
+    /**
+     * A PEM key file; its passphrase, if it is encrypted, from a file, a named environment variable or the
+     * terminal (never the command line). An unencrypted key readable by others draws a WARNING line.
+     */
+    public static HeldKey pem(Path file, Path passphraseFile, String passphraseEnv, PrintWriter warnings) {
+        return new HeldKey(() -> {
+            boolean[] encrypted = {false};
+            SigningKey k = PemKeys.loadSigningKey(file, what -> {
+                encrypted[0] = true;
+                return Secrets.read("passphrase", passphraseFile, passphraseEnv, "Passphrase for " + what + ": ",
+                        "--passphrase-file or --passphrase-env");
+            });
+            if (!encrypted[0]) {
+                PemKeys.exposure(file).ifPresent(w -> {
+                    warnings.println("WARNING: " + w);
+                    warnings.flush();
+                });
+            }
+            return k;
+        }, "PEM " + file, false);
+    }
+
+    /** Signatures made elsewhere (NAME.sig files), assembled and checked against this public key. */
+    public record ImportedSignatures(Path dir, Path publicKey) implements Key {
+        @Override
+        public String describe() {
+            return "imported signatures from " + dir + ", public key " + publicKey;
+        }
+    }
+
+    /** No key here: each payload is written out for signing elsewhere (publicKey may be null). */
+    public record ExportedPayloads(Path publicKey) implements Key {
+        @Override
+        public String describe() {
+            return "none: payloads exported" + (publicKey == null ? "" : " for the key " + publicKey);
+        }
+    }
+
+    /** The ceremony's inputs and policy; {@code journal} null: OUT/journal.jsonl. */
+    public record Settings(List<Path> requests, Path out, Path journal, boolean production, Set<String> allowAttributes,
+                           String ceremonyId, boolean dryRun) {
+        public Settings {
+            requests = List.copyOf(requests);
+            allowAttributes = Set.copyOf(allowAttributes);
+        }
+
+        Path journalFile() {
+            return journal != null ? journal : out.resolve(SignOfflineCommand.DEFAULT_JOURNAL);
+        }
+    }
+
+    /** Asked after the review; throws to refuse (then nothing is signed). */
+    @FunctionalInterface
+    public interface Confirmation {
+        void confirm(long toSign, String action);
+    }
+
+    /** A scripted run's confirmation (--yes). */
+    public static final Confirmation AUTOMATIC = (toSign, action) -> { };
+
+    /**
+     * What a ceremony did: after a dry run, nothing; after an export, the payload files; otherwise the
+     * counts. The journal's last-line hash is what the ceremony minutes record.
+     */
+    public static final class Outcome {
+        private final Ceremony.Plan plan;
+        private final Optional<Ceremony.Result> result;
+        private final List<Path> payloads;
+        private final Path journal;
+        private final String journalLastLineSha256;
+
+        Outcome(Ceremony.Plan plan, Optional<Ceremony.Result> result, List<Path> payloads, Path journal, String last) {
+            this.plan = plan;
+            this.result = result;
+            this.payloads = List.copyOf(payloads);
+            this.journal = journal;
+            this.journalLastLineSha256 = last;
+        }
+
+        Ceremony.Plan plan() {
+            return plan;
+        }
+
+        Optional<Ceremony.Result> result() {
+            return result;
+        }
+
+        /** The signer's MRSIGNER; null for an export without a public key. */
+        public Hash256 mrsigner() {
+            return plan.signer() == null ? null : plan.signer().mrsigner();
+        }
+
+        public int signed() {
+            return result.map(Ceremony.Result::signed).orElse(0);
+        }
+
+        public int alreadySigned() {
+            return result.map(Ceremony.Result::alreadySigned).orElse(0);
+        }
+
+        public List<Path> payloads() {
+            return payloads;
+        }
+
+        /** The journal file; null after a dry run. */
+        public Path journal() {
+            return journal;
+        }
+
+        public String journalLastLineSha256() {
+            return journalLastLineSha256;
+        }
+    }
+
+    public static Outcome run(Settings s, Key key, PrintWriter review, Confirmation confirmation) {
+        CeremonyPolicy policy = new CeremonyPolicy(s.production(), s.allowAttributes());
+        Path journalFile = s.journalFile();
+        // The lock covers the whole ceremony, from the plan (what is already in the output) to the last
+        // journal line: nothing another ceremony does can change what was reviewed. A dry run writes nothing.
+        try (OutputLock lock = s.dryRun() ? null : OutputLock.acquire(s.out(), journalFile)) {
+            // Requests first: nothing about the key is asked for (no PIN typed) until the input is known good.
+            List<RequestSet.Loaded> loaded = RequestSet.load(s.requests());
+            VerifyingKey verifying;
+            Ceremony.Signer signer = null;
+            ObjectNode context = SigstructJson.object();
+            context.put("tool", ToolVersion.describe());
+            if (key instanceof ExportedPayloads e) {
+                verifying = e.publicKey() == null ? null : PemKeys.loadVerifyingKey(e.publicKey());
+            } else if (key instanceof ImportedSignatures i) {
+                verifying = PemKeys.loadVerifyingKey(i.publicKey());
+                signer = PayloadExchange.importer(i.dir(), verifying);
+                context.put("importedSignatures", i.dir().toString()).put("publicKey", i.publicKey().toString());
+            } else {
+                HeldKey held = (HeldKey) key;
+                SigningKey signing = held.load().get();
+                verifying = signing.publicKey();
+                if (held.oneAtATime()) {
+                    Object token = new Object();
+                    signer = l -> {
+                        synchronized (token) {
+                            return SigstructSigner.sign(l.unsigned(), signing);
+                        }
+                    };
+                } else {
+                    signer = l -> SigstructSigner.sign(l.unsigned(), signing);
+                }
+            }
+            boolean export = key instanceof ExportedPayloads;
+            String action = export ? "export" : "sign";
+            Ceremony.Plan plan = Ceremony.plan(loaded, verifying, policy, s.out());
+            Review.print(review, plan, key.describe(), action);
+            if (s.dryRun()) {
+                review.println("dry run: nothing " + (export ? "exported" : "signed"));
+                review.flush();
+                return new Outcome(plan, Optional.empty(), List.of(), null, null);
+            }
+            if (plan.toSign() > 0) {
+                confirmation.confirm(plan.toSign(), action);
+            }
+            Journal j = Journal.open(journalFile);
+            if (export) {
+                List<Path> files = PayloadExchange.export(plan, j, s.ceremonyId(), key.describe());
+                return new Outcome(plan, Optional.empty(), files, j.file(), j.lastHash());
+            }
+            // Signing is CPU work: one signer per core. Writing the outputs has its own threads (Ceremony).
+            int workers = Runtime.getRuntime().availableProcessors();
+            Ceremony.Result result = Ceremony.run(plan, signer, workers, j, s.ceremonyId(), key.describe(),
+                    ToolVersion.version(), context);
+            return new Outcome(plan, Optional.of(result), List.of(), j.file(), j.lastHash());
+        }
+    }
+}
