@@ -60,6 +60,36 @@ public final class SigningKey {
         return source;
     }
 
+    /**
+     * Signs a fixed test message and verifies it with the public half this key was paired with: for a
+     * token key, the public half comes from a certificate object, which may hold another key. Returns
+     * what is wrong, in words, or empty when the pair holds.
+     */
+    public java.util.Optional<String> pairProblem() {
+        byte[] message = "enclaveos-signer key pair check".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        byte[] signature;
+        try {
+            Signature s = newSignature();
+            s.initSign(privateKey);
+            s.update(message);
+            signature = s.sign();
+        } catch (GeneralSecurityException | RuntimeException e) {
+            return java.util.Optional.of("the private key cannot sign (SHA256withRSA): " + e.getMessage());
+        }
+        try {
+            Signature v = Signature.getInstance("SHA256withRSA");
+            v.initVerify(publicKey.rsa());
+            v.update(message);
+            if (!v.verify(signature)) {
+                return java.util.Optional.of("a test signature by the private key does not verify with the certificate's "
+                        + "public key (MRSIGNER " + publicKey.mrsigner() + "): the certificate is of another key");
+            }
+        } catch (GeneralSecurityException e) {
+            return java.util.Optional.of("the certificate's public key cannot verify: " + e.getMessage());
+        }
+        return java.util.Optional.empty();
+    }
+
     /** The JCA handle, for {@link SigstructSigner} and for writing a generated key out. */
     PrivateKey privateKey() {
         return privateKey;

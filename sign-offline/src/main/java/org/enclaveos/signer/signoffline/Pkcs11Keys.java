@@ -70,7 +70,13 @@ final class Pkcs11Keys {
             if (!(key instanceof PrivateKey privateKey) || cert == null) {
                 throw new SignerException(ErrorKind.KEY, config + ": alias '" + alias + "' is not a private key with a certificate");
             }
-            return SigningKey.inProvider(privateKey, cert.getPublicKey(), "pkcs11:" + alias, provider);
+            SigningKey pair = SigningKey.inProvider(privateKey, cert.getPublicKey(), "pkcs11:" + alias, provider);
+            // MRSIGNER comes from the certificate: prove it belongs to the private key before the review shows it.
+            pair.pairProblem().ifPresent(problem -> {
+                throw new SignerException(ErrorKind.KEY, config + ": alias '" + alias + "': " + problem
+                        + "; put this key's own certificate on the token (docs/hsm.md)");
+            });
+            return pair;
         } catch (java.security.GeneralSecurityException e) {
             throw new SignerException(ErrorKind.KEY, config + ": cannot read key '" + alias + "': " + rootMessage(e), e);
         }

@@ -1,6 +1,7 @@
 package org.enclaveos.signer.signoffline;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -25,6 +26,7 @@ import org.junit.jupiter.api.io.TempDir;
  * A real SoftHSM2 token, made in the build directory (SOFTHSM2_CONF is set for this JVM by the
  * build), holding an imported RSA-3072 e=3 key and the certificate SunPKCS11 needs to list it.
  */
+@org.junit.jupiter.api.TestMethodOrder(org.junit.jupiter.api.MethodOrderer.OrderAnnotation.class)
 class Pkcs11SoftHsmTest {
     static final String MODULE = "/usr/lib/softhsm/libsofthsm2.so";
     static final String PIN = "246810";
@@ -67,6 +69,13 @@ class Pkcs11SoftHsmTest {
                 "--pin", PIN);
         Tools.ok("pkcs11-tool", "--module", MODULE, "--token-label", "ceremony", "--login", "--pin", PIN, "--write-object",
                 cert.toString(), "--type", "cert", "--id", "01", "--label", "sgx-prod");
+        // A second key whose certificate object is the first key's: the token lists it, MRSIGNER would be wrong.
+        Path otherKey = work.resolve("other-key.pem");
+        PemKeys.writePrivateKey(PemKeys.generate("other"), otherKey);
+        Tools.ok("softhsm2-util", "--import", otherKey.toString(), "--token", "ceremony", "--label", "mismatched", "--id",
+                "02", "--pin", PIN);
+        Tools.ok("pkcs11-tool", "--module", MODULE, "--token-label", "ceremony", "--login", "--pin", PIN, "--write-object",
+                cert.toString(), "--type", "cert", "--id", "02", "--label", "mismatched");
         config = Files.writeString(work.resolve("hsm.cfg"), "name = SoftHSM\nlibrary = " + MODULE + "\nslotListIndex = 0\n");
         pinFile = Files.writeString(work.resolve("pin.txt"), PIN + "\n");
     }
@@ -92,7 +101,9 @@ class Pkcs11SoftHsmTest {
         assertEquals(key.mrsigner(), PemKeys.loadSigningKey(keyFile, PassphraseSource.NONE).mrsigner());
     }
 
+    // First: a PKCS#11 login lasts for the whole JVM, so after another test's login a wrong PIN is not asked for.
     @Test
+    @org.junit.jupiter.api.Order(1)
     void wrongPinAndMissingAliasAreClearKeyErrors() throws IOException {
         Path req = Requests.write(dir.resolve("req"), 1, null);
         Path wrongPin = Files.writeString(dir.resolve("wrong-pin.txt"), "000000\n");
@@ -104,7 +115,21 @@ class Pkcs11SoftHsmTest {
         CliRun alias = CliRun.run(new SignOfflineCommand(), req.toString(), "--pkcs11-config", config.toString(),
                 "--key-alias", "nope", "--pin-file", pinFile.toString(), "--out", dir.resolve("o").toString(), "--yes");
         assertEquals(5, alias.exitCode(), alias::toString);
-        assertTrue(alias.lastErrLine().contains("no key with alias 'nope' on the token (keys: 'sgx-prod';"), alias.err());
+        assertTrue(alias.lastErrLine().contains("no key with alias 'nope' on the token (keys: 'mismatched', 'sgx-prod';"), alias.err());
+        assertTrue(Files.notExists(dir.resolve("o")), "nothing written");
+    }
+
+    /** Issue 13, item 3: a certificate of another key is found before the review, naming the object that is wrong. */
+    @Test
+    void aCertificateOfAnotherKeyIsRefusedBeforeTheReview() throws IOException {
+        Path req = Requests.write(dir.resolve("req"), 1, null);
+        CliRun r = CliRun.run(new SignOfflineCommand(), req.toString(), "--pkcs11-config", config.toString(), "--key-alias",
+                "mismatched", "--pin-file", pinFile.toString(), "--out", dir.resolve("o").toString(), "--yes");
+        assertEquals(5, r.exitCode(), r::toString);
+        assertEquals("enclaveos-signer: " + config + ": alias 'mismatched': a test signature by the private key does not "
+                + "verify with the certificate's public key (MRSIGNER " + key.mrsigner() + "): the certificate is of another "
+                + "key; put this key's own certificate on the token (docs/hsm.md)", r.lastErrLine());
+        assertFalse(r.err().contains("Review:"), "refused before the review");
         assertTrue(Files.notExists(dir.resolve("o")), "nothing written");
     }
 }
