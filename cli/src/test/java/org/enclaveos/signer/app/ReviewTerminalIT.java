@@ -102,6 +102,39 @@ class ReviewTerminalIT {
         assertEquals("cd".repeat(32), org.enclaveos.signer.sgx.Sigstruct.read(out.resolve("app.sgx1.sigstruct")).mrenclave().hex());
     }
 
+    /**
+     * Issue 13, item 2: the passphrase comes through a pipe (stdin is not the terminal), and the typed
+     * confirmation is still read from the terminal.
+     */
+    @Test
+    void aPassphraseFromAPipeAndTheConfirmationFromTheTerminal() throws Exception {
+        Tools.require("tmux");
+        Tools.require("openssl");
+        Path jar = Vectors.projectRoot().resolve("sign-offline/target/sign-offline.jar");
+        Path key = dir.resolve("k.pem");
+        assertEquals(0, Tools.run(null, "java", "-jar", jar.toString(), "keygen", "--out", key.toString()).exitCode());
+        Path encrypted = dir.resolve("k.enc.pem");
+        Tools.ok("openssl", "pkcs8", "-topk8", "-in", key.toString(), "-v2", "aes-256-cbc", "-passout", "pass:s3cret pass",
+                "-out", encrypted.toString());
+        Path req = dir.resolve("req");
+        Tools.Result prepare = Tools.run(null, LauncherIT.LAUNCHER, "prepare", "--mrenclave", "ab".repeat(32),
+                "--isvprodid", "1", "--isvsvn", "2", "--name", "app", "--out", req.toString());
+        assertEquals(0, prepare.exitCode(), prepare.stderr());
+        Path out = dir.resolve("signed");
+        Path script = Files.writeString(dir.resolve("pipe.sh"), "#!/bin/sh\nprintf 's3cret pass\\n' | java -jar '" + jar
+                + "' '" + req + "' --key '" + encrypted + "' --passphrase-file /dev/stdin --out '" + out + "'\n"
+                + "echo \"exit $?\"\nsleep 60\n");
+        script.toFile().setExecutable(true);
+        Tools.Result tmux = Tools.run(null, "tmux", "new-session", "-d", "-s", SESSION, "-x", Integer.toString(WIDTH), "-y",
+                "60", script.toString());
+        assertEquals(0, tmux.exitCode(), tmux.stderr());
+        String screen = waitFor("Type the number of enclaves to sign (1) to go on:");
+        assertFalse(screen.contains("s3cret"), "the passphrase is never shown:\n" + screen);
+        assertEquals(0, Tools.run(null, "tmux", "send-keys", "-t", SESSION, "1", "Enter").exitCode());
+        String after = waitFor("exit ");
+        assertTrue(after.contains("exit 0") && after.contains("1 signed, 0 already signed"), after);
+    }
+
     private static String waitFor(String text) throws InterruptedException {
         String screen = "";
         for (int i = 0; i < 300; i++) {

@@ -1,6 +1,5 @@
 package org.enclaveos.signer.signoffline;
 
-import java.io.Console;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -169,16 +168,19 @@ public final class SignOfflineCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** The operator types the number of enclaves: a count read off the review, not a reflex "y". */
+    /**
+     * The operator types the number of enclaves: a count read off the review, not a reflex "y". Read from
+     * the terminal even when stdin is a pipe that carried the passphrase.
+     */
     private static void confirm(long toSign, String action) {
-        Console console = System.console();
-        if (console == null) {
+        String typed = org.enclaveos.signer.cli.Terminal.readLine("Type the number of enclaves to " + action + " ("
+                + toSign + ") to go on: ");
+        if (typed == null) {
             throw new SignerException(ErrorKind.USAGE, "no terminal to confirm the review on; give --yes for a scripted "
                     + "run (or --dry-run to only review)");
         }
-        String typed = console.readLine("Type the number of enclaves to " + action + " (%d) to go on: ", toSign);
-        if (typed == null || !typed.trim().equals(Long.toString(toSign))) {
-            throw new SignerException(ErrorKind.POLICY, "confirmation not given (typed '" + (typed == null ? "" : typed.trim())
+        if (!typed.trim().equals(Long.toString(toSign))) {
+            throw new SignerException(ErrorKind.POLICY, "confirmation not given (typed '" + typed.trim()
                     + "', expected " + toSign + "); nothing was " + (action.equals("sign") ? "signed" : "exported"));
         }
     }
