@@ -21,7 +21,7 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
-@Command(name = "attach", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class, sortOptions = false,
+@Command(name = "attach", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         description = {"Put signed SIGSTRUCTs back where they belong, after checking them against the requests.", "",
             "Every signature must verify (RSA, Q1/Q2, header, exponent 3), sign exactly its request's payload, come "
                 + "from the signer the request pins and --expected-signer names, and have sign-offline's response naming "

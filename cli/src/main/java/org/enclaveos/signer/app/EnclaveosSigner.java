@@ -43,7 +43,7 @@ import picocli.CommandLine.Option;
  * one-command form ({@code --container SRC DST ... -key KEY}), which runs prepare, sign-offline and
  * attach in one process.
  */
-@Command(name = Cli.NAME, mixinStandardHelpOptions = true, versionProvider = VersionProvider.class, sortOptions = false,
+@Command(name = Cli.NAME, mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         description = {"Re-sign Intel SGX enclaves in converted container images with a key that never touches "
             + "a networked machine.", "",
             "The original one-command form still works: --container SRC DST [--isvsvn N] [--isvprodid N] [--production] "

@@ -28,7 +28,6 @@ public final class Cli {
         // Colours would be escape sequences of our own; the guard below would show them as text.
         cl.setColorScheme(CommandLine.Help.defaultColorScheme(CommandLine.Help.Ansi.OFF));
         cl.setCaseInsensitiveEnumValuesAllowed(true);
-        cl.setUsageHelpAutoWidth(true);
         cl.setParameterExceptionHandler(Cli::usageError);
         cl.setExecutionExceptionHandler((e, cmd, parse) -> failure(e, cmd, parse.originalArgs().contains("--verbose"),
                 parse.originalArgs().contains("--json")));
@@ -88,7 +87,39 @@ public final class Cli {
                 }
             });
         }
+        layout(cl, terminalWidth());
         return cl;
+    }
+
+    /**
+     * One help layout for every command: options in alphabetical order (one rule, whatever order the
+     * code declares them in), text wrapped at {@code width}, and the examples of the footer printed as
+     * written: a wrapped command line cannot be pasted.
+     */
+    public static void layout(CommandLine cl, int width) {
+        cl.setUsageHelpAutoWidth(false);
+        cl.setUsageHelpWidth(width);
+        cl.getCommandSpec().usageMessage().sortOptions(true);
+        cl.getHelpSectionMap().put(CommandLine.Model.UsageMessageSpec.SECTION_KEY_FOOTER, help -> {
+            String[] footer = help.commandSpec().usageMessage().footer();
+            return footer.length == 0 ? "" : String.join(System.lineSeparator(), footer) + System.lineSeparator();
+        });
+        for (CommandLine sub : cl.getSubcommands().values()) {
+            layout(sub, width);
+        }
+    }
+
+    /** The terminal's width (COLUMNS, as shells export it, else picocli's detection), kept readable: 60 to 160. */
+    static int terminalWidth() {
+        String columns = System.getenv("COLUMNS");
+        int width = 0;
+        if (columns != null && columns.matches("\\d{1,4}")) {
+            width = Integer.parseInt(columns);
+        } else {
+            CommandLine.Model.UsageMessageSpec probe = new CommandLine.Model.UsageMessageSpec().autoWidth(true);
+            width = probe.width();
+        }
+        return Math.max(60, Math.min(160, width));
     }
 
     /** Parses and runs; returns the exit code. */
@@ -102,6 +133,7 @@ public final class Cli {
 
     /** Runs a configured CommandLine (a main method's last step); returns the exit code. */
     public static int execute(CommandLine cl, String... args) {
+        layout(cl, terminalWidth());
         try {
             return cl.execute(args);
         } catch (OutOfMemoryError e) {

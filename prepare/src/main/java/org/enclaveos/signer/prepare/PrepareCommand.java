@@ -37,7 +37,7 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
-@Command(name = "prepare", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class, sortOptions = false,
+@Command(name = "prepare", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         description = {"Write unsigned SIGSTRUCT requests for an auditor to review and sign-offline to sign.", "",
             "The enclave comes from a converted container image (each memory model's layout re-measured and compared "
                 + "with the converter's signature; values not given kept from it), an SGXS stream, an SGX SDK signed "
@@ -112,7 +112,9 @@ public final class PrepareCommand implements Callable<Integer> {
     String name;
 
     @Option(names = "--memory-model", paramLabel = "MODEL",
-            description = "Label the request with this memory model (sgx1 or sgx2; aliases full, minimal).")
+            description = "sgx1, sgx2 or all (aliases full, minimal). For an image, the models to prepare "
+                    + "(default sgx1, with a warning: give it); for a layout, the model measured (default its only "
+                    + "model, else sgx1); for an SGXS stream or an MRENCLAVE, its one label (default none).")
     String memoryModel;
 
     @Option(names = "--isvprodid", paramLabel = "N", converter = Numbers.U16.class, description = "ISVPRODID, 0..65535.")

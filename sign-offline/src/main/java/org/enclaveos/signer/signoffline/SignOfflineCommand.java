@@ -24,7 +24,6 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "sign-offline", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
-        sortOptions = false,
         description = {"Sign requests on the air-gapped host, with a PEM key or a PKCS#11 HSM.", "",
             "Every request is checked first (bundle.json checksums; decoded fields, payload and hash against the "
                 + "unsigned bytes; pinned signer; --production policy). The review table then shows what will be "
