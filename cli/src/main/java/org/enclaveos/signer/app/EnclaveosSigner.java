@@ -120,9 +120,9 @@ public final class EnclaveosSigner implements Callable<Integer>, Cli.Suite {
     @Override
     public Integer call() throws IOException {
         if (container == null) {
-            // No subcommand: show what there is, as git does.
-            spec.commandLine().usage(spec.commandLine().getOut());
-            return 0;
+            // No subcommand: show what there is, as git does, and say it was not a run (a script must notice).
+            spec.commandLine().usage(spec.commandLine().getErr());
+            return org.enclaveos.signer.ErrorKind.USAGE.exitCode();
         }
         if (key == null) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--container needs -key KEY");

@@ -102,4 +102,37 @@ class ImageCommandsTest {
             assertEquals("enclaveos-signer: --registry-timeout must be at least 1 second, not 0", r.lastErrLine());
         }
     }
+
+    /**
+     * Issue 13, item 8: the keys README.md promises for verify IMAGE --json are the keys it prints (the
+     * paragraph is read from the README, so the two cannot drift apart), and no arguments is not a run.
+     */
+    @Test
+    void verifyImageJsonHasTheReadmesKeysAndNoArgumentsIsAUsageError() throws Exception {
+        ImageReference local = new ConvertedImageFixture().write(dir.resolve("image"));
+        CliRun v = CliRun.run(new EnclaveosSigner(), "verify", local.toString(), "--json");
+        assertEquals(0, v.exitCode(), v::toString);
+        JsonNode j = JSON.readTree(v.out());
+        String readme = java.nio.file.Files.readString(org.enclaveos.signer.testing.Vectors.projectRoot().resolve("README.md"));
+        String promise = readme.substring(readme.indexOf("`verify IMAGE --json` prints"));
+        promise = promise.substring(0, promise.indexOf("\n\n") < 0 ? promise.length() : promise.indexOf("\n\n"));
+        java.util.regex.Matcher keys = java.util.regex.Pattern.compile("`([a-zA-Z0-9.]+)`").matcher(promise);
+        int checked = 0;
+        while (keys.find()) {
+            String key = keys.group(1);
+            JsonNode at = key.contains(".") ? j.at("/" + key.replace('.', '/')) : j.has(key) ? j.get(key)
+                    : j.at("/models/sgx1/" + key);
+            if (key.equals("sgx2") || key.equals("sgx1")) {
+                at = j.at("/models/" + key);
+            }
+            assertTrue(!at.isMissingNode(), "README promises '" + key + "', verify --json has no such key:\n" + v.out());
+            checked++;
+        }
+        assertTrue(checked >= 9, "the README paragraph names the keys: " + promise);
+
+        CliRun none = CliRun.run(new EnclaveosSigner());
+        assertEquals(2, none.exitCode(), none::toString);
+        assertTrue(none.err().startsWith("Usage: enclaveos-signer"), none.err());
+        assertEquals("", none.out());
+    }
 }
