@@ -110,7 +110,7 @@ public class MeasureCommand implements Callable<Integer> {
             if (exportSgxs != null) {
                 throw new SignerException(ErrorKind.USAGE, "--export-sgxs: " + file + " is already an SGXS stream");
             }
-            r = Sgxs.measure(file);
+            r = Sgxs.measure(file, ProgressLine.forCommand(spec));
         }
         PrintWriter out = spec.commandLine().getOut();
         if (json) {

@@ -21,7 +21,12 @@ public final class Sgxs {
 
     /** Measures a file; errors are prefixed with its name. */
     public static Result measure(Path file) {
-        try (InputStream in = Files.newInputStream(file)) {
+        return measure(file, org.enclaveos.signer.io.Progress.NONE);
+    }
+
+    /** Measures an SGXS file, reporting the bytes read to {@code progress}. */
+    public static Result measure(Path file, org.enclaveos.signer.io.Progress progress) {
+        try (InputStream in = progress.counting(Files.newInputStream(file), "measuring " + file, Files.size(file))) {
             return measure(in);
         } catch (SignerException e) {
             throw e.in(file.toString());

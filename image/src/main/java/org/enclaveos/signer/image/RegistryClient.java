@@ -35,7 +35,18 @@ public final class RegistryClient implements BlobStore {
             MediaTypes.DOCKER_MANIFEST, MediaTypes.DOCKER_LIST);
 
     /** How to reach registries. */
-    public record Options(Set<String> insecureRegistries, Optional<Path> authFile, Duration timeout) {
+    public record Options(Set<String> insecureRegistries, Optional<Path> authFile, Duration timeout,
+                          org.enclaveos.signer.io.Progress progress) {
+        /** Without progress reports. */
+        public Options(Set<String> insecureRegistries, Optional<Path> authFile, Duration timeout) {
+            this(insecureRegistries, authFile, timeout, org.enclaveos.signer.io.Progress.NONE);
+        }
+
+        /** These options, reporting blob reads and uploads to {@code p}. */
+        public Options withProgress(org.enclaveos.signer.io.Progress p) {
+            return new Options(insecureRegistries, authFile, timeout, p);
+        }
+
         public static Options defaults() {
             return insecure(Set.of());
         }
@@ -116,7 +127,9 @@ public final class RegistryClient implements BlobStore {
         String sep = uri.getRawQuery() == null ? "?" : "&";
         HttpRequest.Builder put = HttpRequest.newBuilder(URI.create(uri + sep + "digest=" + digest))
                 .header("Content-Type", "application/octet-stream")
-                .PUT(HttpRequest.BodyPublishers.fromPublisher(HttpRequest.BodyPublishers.ofInputStream(content), size));
+                .PUT(HttpRequest.BodyPublishers.fromPublisher(HttpRequest.BodyPublishers.ofInputStream(
+                        () -> options.progress().counting(content.get(), "pushing " + ref.registry() + " "
+                                + shortDigest(digest), size)), size));
         // The request timeout runs until the answer's headers, so through the whole upload: allow the
         // timeout plus one second per megabyte (a link slower than 1 MB/s counts as stalled).
         discard(sendAllowing(put, "upload " + digest, Set.of(201), options.timeout().plusMillis(size / 1000)));
@@ -173,6 +186,10 @@ public final class RegistryClient implements BlobStore {
         }
         String what = (manifest ? "manifest " : "blob ") + d.digest();
         InputStream body = StallGuard.guard(send(req.GET(), what).body(), options.timeout(), ref.registry() + ": " + what);
+        // Layers are what take time; manifests and configs are small documents.
+        if (!manifest && d.size() > BlobStore.MAX_DOCUMENT_BYTES / 4 || d.mediaType() != null && d.mediaType().contains("layer")) {
+            body = options.progress().counting(body, "reading " + ref.registry() + " " + shortDigest(d.digest()), d.size());
+        }
         return new ReadThrough(body) {
             @Override
             public int read(byte[] b, int off, int len) throws IOException {
@@ -183,6 +200,11 @@ public final class RegistryClient implements BlobStore {
                 return n;
             }
         };
+    }
+
+    /** sha256:0123456789ab, enough to tell layers apart in a progress line. */
+    private static String shortDigest(String digest) {
+        return digest.length() > 19 ? digest.substring(0, 19) : digest;
     }
 
     private HttpResponse<InputStream> send(HttpRequest.Builder request, String what) {

@@ -88,8 +88,28 @@ class RegistryTest {
             // more. The base layer is never fetched.
             assertEquals(documents + top + 2 * middle, ((RegistryClient) image.blobs()).bytesFetched());
 
-            ResolvedImage again = ResolvedImage.open(ref, null, options);
+            // Issue 13, item 4: every layer read is a progress task, counted to its size and finished.
+            java.util.List<String> tasks = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+            org.enclaveos.signer.io.Progress recording = (label, total, unit) -> new org.enclaveos.signer.io.Progress.Task() {
+                long done;
+
+                @Override
+                public void advance(long amount) {
+                    done += amount;
+                }
+
+                @Override
+                public void finish() {
+                    tasks.add(label + " " + done + "/" + total);
+                }
+            };
+            ResolvedImage again = ResolvedImage.open(ref, null, options.withProgress(recording));
             ImageMeasure.measure(again, EnumSet.of(MemoryModel.SGX1), ImageMeasure.DEFAULT_MAX_LAYOUT_SIZE);
+            String layerTop = image.layers().get(2).digest();
+            String layerMiddle = image.layers().get(1).digest();
+            assertEquals(java.util.Set.of("reading " + registry.host + " " + layerTop.substring(0, 19) + " " + top + "/" + top,
+                    "reading " + registry.host + " " + layerMiddle.substring(0, 19) + " " + middle + "/" + middle),
+                    java.util.Set.copyOf(tasks), "the config is a document, not a progress task");
             assertEquals(documents + top + middle, ((RegistryClient) again.blobs()).bytesFetched(),
                     "an SGXS layout is measured in a single pass over the layers above it");
             System.out.println("RegistryTest: sgx1 alone fetched " + (documents + top + middle) + " bytes; the base layer ("

@@ -77,7 +77,7 @@ public final class Prepare {
             mrenclaveSource = "measured-layout";
             defaultName = stem(l.file());
         } else if (spec.source() instanceof EnclaveSource.Sgxs s) {
-            mrenclave = Sgxs.measure(s.file()).mrenclave();
+            mrenclave = Sgxs.measure(s.file(), spec.registry().progress()).mrenclave();
             String sha = Hash256.ofFile(s.file()).hex();
             origin = SigningRequest.Source.file("sgxs", s.file().toString(), sha);
             layout = new SigningRequest.Layout(s.file().toString(), sha);

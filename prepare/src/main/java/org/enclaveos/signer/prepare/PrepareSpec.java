@@ -76,6 +76,7 @@ public record PrepareSpec(EnclaveSource source, Set<MemoryModel> models, Sigstru
         private String platform;
         private Set<String> insecureRegistries = new LinkedHashSet<>();
         private Duration registryTimeout = Duration.ofSeconds(60);
+        private org.enclaveos.signer.io.Progress progress = org.enclaveos.signer.io.Progress.NONE;
 
         private Builder() {
         }
@@ -108,6 +109,7 @@ public record PrepareSpec(EnclaveSource source, Set<MemoryModel> models, Sigstru
             b.platform = platform;
             b.insecureRegistries = new LinkedHashSet<>(insecureRegistries);
             b.registryTimeout = registryTimeout;
+            b.progress = progress;
             return b;
         }
 
@@ -250,6 +252,7 @@ public record PrepareSpec(EnclaveSource source, Set<MemoryModel> models, Sigstru
         public Builder registry(RegistryClient.Options options) {
             insecureRegistries = new LinkedHashSet<>(options.insecureRegistries());
             registryTimeout = options.timeout();
+            progress = options.progress();
             return this;
         }
 
@@ -257,7 +260,7 @@ public record PrepareSpec(EnclaveSource source, Set<MemoryModel> models, Sigstru
             return new PrepareSpec(source, models, new SigstructRecipe(isvProdId, isvSvn, production, date, vendor, swDefined,
                     attributes, attributeMask, miscSelect, miscMask, isvFamilyId, isvExtProdId), defaultDate, name, target,
                     pinnedSigner, trustMeasurement, allowUnmeasured, maxLayoutSize, maxMeasuredSize, platform,
-                    RegistryClient.Options.of(Set.copyOf(insecureRegistries), registryTimeout));
+                    RegistryClient.Options.of(Set.copyOf(insecureRegistries), registryTimeout).withProgress(progress));
         }
     }
 }

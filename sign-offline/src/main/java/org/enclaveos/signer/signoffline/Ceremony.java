@@ -22,6 +22,7 @@ import org.enclaveos.signer.SignerException;
 import org.enclaveos.signer.crypto.SigstructVerifier;
 import org.enclaveos.signer.crypto.VerifyingKey;
 import org.enclaveos.signer.io.AtomicFiles;
+import org.enclaveos.signer.io.Progress;
 import org.enclaveos.signer.request.RequestSet;
 import org.enclaveos.signer.request.SigningResponse;
 import org.enclaveos.signer.sgx.Hash256;
@@ -130,6 +131,16 @@ final class Ceremony {
      */
     static Result run(Plan plan, Signer signer, int workers, Journal journal, String ceremonyId, String keySource,
                       String toolVersion, ObjectNode context) {
+        return run(plan, signer, workers, journal, ceremonyId, keySource, toolVersion, context, Progress.NONE);
+    }
+
+    /** A ceremony of more than this many requests reports its progress (a few seconds of signing). */
+    static final int PROGRESS_FROM = 100;
+
+    static Result run(Plan plan, Signer signer, int workers, Journal journal, String ceremonyId, String keySource,
+                      String toolVersion, ObjectNode context, Progress progress) {
+        Progress.Task task = (plan.items().size() > PROGRESS_FROM ? progress : Progress.NONE)
+                .start("signing", plan.items().size(), Progress.Unit.ITEMS);
         // Left by a ceremony that was killed while writing; no other ceremony writes here (the lock).
         List<String> outputs = new ArrayList<>();
         for (Item i : plan.items()) {
@@ -201,7 +212,9 @@ final class Ceremony {
                     }
                 } while (!ahead.isEmpty() && ahead.peek().isDone());
                 commit(journal, plan.out(), lines);
+                task.advance(lines.size());
             }
+            task.finish();
         } catch (SignerException e) {
             ahead.forEach(f -> f.cancel(true));
             ObjectNode failed = Journal.fields();

@@ -157,6 +157,12 @@ public final class KeyCeremony {
     }
 
     public static Outcome run(Settings s, Key key, PrintWriter review, Confirmation confirmation) {
+        return run(s, key, review, confirmation, org.enclaveos.signer.io.Progress.NONE);
+    }
+
+    /** As above, reporting a long ceremony's progress (more than 100 requests) to {@code progress}. */
+    public static Outcome run(Settings s, Key key, PrintWriter review, Confirmation confirmation,
+                              org.enclaveos.signer.io.Progress progress) {
         CeremonyPolicy policy = new CeremonyPolicy(s.production(), s.allowAttributes());
         Path journalFile = s.journalFile();
         // The lock covers the whole ceremony, from the plan (what is already in the output) to the last
@@ -209,7 +215,7 @@ public final class KeyCeremony {
             // Signing is CPU work: one signer per core. Writing the outputs has its own threads (Ceremony).
             int workers = Runtime.getRuntime().availableProcessors();
             Ceremony.Result result = Ceremony.run(plan, signer, workers, j, s.ceremonyId(), key.describe(),
-                    ToolVersion.version(), context);
+                    ToolVersion.version(), context, progress);
             return new Outcome(plan, Optional.of(result), List.of(), j.file(), j.lastHash());
         }
     }

@@ -156,7 +156,8 @@ public final class SignOfflineCommand implements Callable<Integer> {
         KeyCeremony.Settings settings = new KeyCeremony.Settings(requests, outDir, journal, production,
                 java.util.Set.copyOf(allowAttributes), ceremonyId, dryRun);
         KeyCeremony.Outcome done = KeyCeremony.run(settings, source, spec.commandLine().getErr(),
-                yes ? KeyCeremony.AUTOMATIC : SignOfflineCommand::confirm);
+                yes ? KeyCeremony.AUTOMATIC : SignOfflineCommand::confirm,
+                org.enclaveos.signer.cli.ProgressLine.forCommand(spec));
         if (dryRun) {
             return 0;
         }

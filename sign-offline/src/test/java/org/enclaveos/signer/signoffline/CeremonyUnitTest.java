@@ -242,4 +242,36 @@ class CeremonyUnitTest {
         }
         assertFalse(Files.exists(out), "a directory the lock made and nothing used is removed again");
     }
+
+    /** Issue 13, item 4: a ceremony of more than 100 requests reports its progress; a smaller one does not. */
+    @Test
+    void aLongCeremonyReportsItsProgress() throws IOException {
+        for (int n : new int[] {Ceremony.PROGRESS_FROM, Ceremony.PROGRESS_FROM + 1}) {
+            List<String> events = new java.util.ArrayList<>();
+            org.enclaveos.signer.io.Progress recording = (label, total, unit) -> {
+                events.add("start " + label + " " + total + " " + unit);
+                return new org.enclaveos.signer.io.Progress.Task() {
+                    long done;
+
+                    @Override
+                    public void advance(long amount) {
+                        done += amount;
+                    }
+
+                    @Override
+                    public void finish() {
+                        events.add("finish " + done);
+                    }
+                };
+            };
+            Path req = Requests.write(dir.resolve("req" + n), n, null);
+            Path out = Files.createDirectories(dir.resolve("out" + n));
+            Ceremony.Plan plan = Ceremony.plan(RequestSet.load(List.of(req)), key.publicKey(),
+                    new CeremonyPolicy(false, Set.of()), out);
+            Ceremony.run(plan, l -> SigstructSigner.sign(l.unsigned(), key), 2, Journal.open(out.resolve("journal.jsonl")),
+                    "C", "k", "v", JsonNodeFactory.instance.objectNode(), recording);
+            assertEquals(n > Ceremony.PROGRESS_FROM ? List.of("start signing " + n + " ITEMS", "finish " + n) : List.of(),
+                    events);
+        }
+    }
 }

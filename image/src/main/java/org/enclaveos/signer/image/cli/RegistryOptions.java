@@ -28,12 +28,17 @@ public final class RegistryOptions {
             + "answer, or for more data while a blob is read, before trying again (default 60).")
     public int registryTimeoutSeconds = 60;
 
-    /** The registry client's options these stand for, checked. */
+    @picocli.CommandLine.Spec(picocli.CommandLine.Spec.Target.MIXEE)
+    picocli.CommandLine.Model.CommandSpec mixee;
+
+    /** The registry client's options these stand for, checked, with the command's progress lines on stderr. */
     public RegistryClient.Options client() {
         if (registryTimeoutSeconds < 1) {
             throw new SignerException(ErrorKind.USAGE, "--registry-timeout must be at least 1 second, not "
                     + registryTimeoutSeconds);
         }
-        return RegistryClient.Options.of(Set.copyOf(insecureRegistries), Duration.ofSeconds(registryTimeoutSeconds));
+        return RegistryClient.Options.of(Set.copyOf(insecureRegistries), Duration.ofSeconds(registryTimeoutSeconds))
+                .withProgress(mixee == null ? org.enclaveos.signer.io.Progress.NONE
+                        : org.enclaveos.signer.cli.ProgressLine.forCommand(mixee));
     }
 }
