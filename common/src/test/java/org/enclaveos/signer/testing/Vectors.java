@@ -38,7 +38,7 @@ public final class Vectors {
     public static Path dir() {
         Path dir = projectRoot().resolveSibling("shared").resolve("vectors");
         if (!Files.isDirectory(dir)) {
-            String message = "third-party vectors not found at " + dir + " (they live beside the checkout in ../shared/vectors)";
+            String message = "third-party vectors not found at " + dir + " (./scripts/fetch-vectors downloads them there)";
             if (required()) {
                 fail(message + "; ENCLAVEOS_REQUIRE_VECTORS=1 makes them mandatory");
             }
