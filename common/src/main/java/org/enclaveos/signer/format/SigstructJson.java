@@ -22,8 +22,20 @@ public final class SigstructJson {
     private SigstructJson() {
     }
 
-    /** The scripting-contract keys, then {@code fields} with every field of the table. */
+    /**
+     * What inspect and verify print: the scripting-contract keys, then {@code fields} with every field of
+     * the table. Today the same as the request's {@link #wireV1}; the display may grow, the wire may not.
+     */
     public static ObjectNode describe(Sigstruct s) {
+        return wireV1(s);
+    }
+
+    /**
+     * The {@code sigstruct} object of a v1 request file, checked against the unsigned bytes when a
+     * request is loaded. Frozen: requests written by any v1 tool must keep verifying, so a change here
+     * is a new request schema, never an edit (WireFormatV1Test holds requests written by this version).
+     */
+    public static ObjectNode wireV1(Sigstruct s) {
         ObjectNode o = MAPPER.createObjectNode();
         o.put("mrenclave", s.mrenclave().hex());
         o.put("mrsigner", s.isSigned() ? s.mrsigner().hex() : null);

@@ -91,7 +91,7 @@ public record SigningRequest(
         }
         Sigstruct s = unsigned.unsigned();
         SigningRequest r = new SigningRequest(SCHEMA, toolVersion, name, model == null ? null : model.id(), source, target,
-                layout, s.mrenclave().hex(), mrenclaveSource, converter, SigstructJson.describe(s),
+                layout, s.mrenclave().hex(), mrenclaveSource, converter, SigstructJson.wireV1(s),
                 Base64.getEncoder().encodeToString(s.toBytes()), Hex.encode(s.signingPayload()),
                 s.signingPayloadSha256().hex(), pinnedSigner == null ? null : new PinnedSigner(pinnedSigner.hex()));
         // What a reviewer's terminal would obey never goes into a request; what sign-offline checks, prepare checks first.
@@ -170,7 +170,7 @@ public record SigningRequest(
         compare("mrenclave", mrenclave, s.mrenclave().hex());
         compare("signingPayload", signingPayload, Hex.encode(s.signingPayload()));
         compare("signingPayloadSha256", signingPayloadSha256, s.signingPayloadSha256().hex());
-        diff("sigstruct", sigstruct, SigstructJson.describe(s));
+        diff("sigstruct", sigstruct, SigstructJson.wireV1(s));
         if (converter != null) {
             boolean same = s.mrenclave().hex().equals(converter.mrenclave());
             if (same != converter.matches()) {
