@@ -41,10 +41,9 @@ public final class EnclaveAttach {
         enclave.writeResigned(signed.sigstruct(), out);
 
         SignedEnclave written = SignedEnclave.read(out);
-        for (SignedEnclave.MetadataBlock b : written.blocks()) {
-            Hash256 measured = written.mrenclave(b.index());
-            if (!b.sigstruct().equals(signed.sigstruct()) || !measured.equals(b.sigstruct().mrenclave())) {
-                throw new SignerException(ErrorKind.INTERNAL, out + ": metadata block " + b.index()
+        for (SignedEnclave.Remeasured r : written.remeasure(org.enclaveos.signer.measure.Measurement.DEFAULT_MAX_MEASURED_BYTES)) {
+            if (!r.block().sigstruct().equals(signed.sigstruct()) || !r.matches()) {
+                throw new SignerException(ErrorKind.INTERNAL, out + ": metadata block " + r.block().index()
                         + " does not carry the new SIGSTRUCT for its measurement after writing");
             }
         }

@@ -199,10 +199,11 @@ public class MeasureCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         boolean allMatch = true;
         Hash256 first = null;
-        for (SignedEnclave.MetadataBlock b : enclave.blocks()) {
-            Hash256 mr = enclave.mrenclave(b.index(), maxMeasuredSize);
+        for (SignedEnclave.Remeasured r : enclave.remeasure(maxMeasuredSize)) {
+            SignedEnclave.MetadataBlock b = r.block();
+            Hash256 mr = r.measured();
             first = first == null ? mr : first;
-            boolean match = mr.equals(b.sigstruct().mrenclave());
+            boolean match = r.matches();
             allMatch &= match;
             blocks.addObject().put("version", b.version()).put("mrenclave", mr.hex())
                     .put("sigstructMrenclave", b.sigstruct().mrenclave().hex()).put("matches", match);

@@ -75,11 +75,10 @@ public class VerifyCommand implements Callable<Integer> {
             SignedEnclave enclave = SignedEnclave.read(file);
             found = SigstructInputs.of(enclave);
             // Re-measure: a valid signature over another enclave's MRENCLAVE would not launch this one.
-            for (SignedEnclave.MetadataBlock b : enclave.blocks()) {
-                Hash256 measured = enclave.mrenclave(b.index());
-                if (!measured.equals(b.sigstruct().mrenclave())) {
-                    failures.add("metadata block " + b.index() + " (v" + b.version() + "): the file measures " + measured
-                            + ", its SIGSTRUCT says " + b.sigstruct().mrenclave());
+            for (SignedEnclave.Remeasured r : enclave.remeasure(org.enclaveos.signer.measure.Measurement.DEFAULT_MAX_MEASURED_BYTES)) {
+                if (!r.matches()) {
+                    failures.add("metadata block " + r.block().index() + " (v" + r.block().version() + "): the file measures "
+                            + r.measured() + ", its SIGSTRUCT says " + r.block().sigstruct().mrenclave());
                 }
             }
         } else {

@@ -149,6 +149,25 @@ public final class SignedEnclave {
         return mrenclave(index, org.enclaveos.signer.measure.Measurement.DEFAULT_MAX_MEASURED_BYTES);
     }
 
+    /** One metadata block, re-measured from the file, beside the MRENCLAVE its SIGSTRUCT claims. */
+    public record Remeasured(MetadataBlock block, Hash256 measured) {
+        public boolean matches() {
+            return measured.equals(block.sigstruct().mrenclave());
+        }
+    }
+
+    /**
+     * Every metadata block re-measured, as the SDK's loader would build each: the one routine that
+     * prepare, measure, verify and attach use to check an SDK enclave against its own SIGSTRUCTs.
+     */
+    public java.util.List<Remeasured> remeasure(long maxMeasuredBytes) {
+        java.util.List<Remeasured> out = new java.util.ArrayList<>();
+        for (MetadataBlock b : blocks()) {
+            out.add(new Remeasured(b, mrenclave(b.index(), maxMeasuredBytes)));
+        }
+        return out;
+    }
+
     /** {@link #mrenclave(int)} with a limit on the page bytes it may add ({@code --max-measured-size}). */
     public Hash256 mrenclave(int index, long maxMeasuredBytes) {
         PageSink.Measuring m = PageSink.measuring();

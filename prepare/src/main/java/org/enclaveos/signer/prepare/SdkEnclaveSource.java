@@ -22,13 +22,13 @@ record SdkEnclaveSource(Path file, Hash256 mrenclave, Sigstruct sigstruct, Hash2
         }
         SignedEnclave enclave = SignedEnclave.read(file);
         Hash256 first = null;
-        for (SignedEnclave.MetadataBlock b : enclave.blocks()) {
-            Hash256 measured = enclave.mrenclave(b.index(), maxMeasuredBytes);
-            if (!measured.equals(b.sigstruct().mrenclave())) {
+        for (SignedEnclave.Remeasured r : enclave.remeasure(maxMeasuredBytes)) {
+            SignedEnclave.MetadataBlock b = r.block();
+            if (!r.matches()) {
                 throw new SignerException(ErrorKind.INTEGRITY, file + ": metadata block " + b.index() + " (v" + b.version()
-                        + ") measures " + measured + ", but the SIGSTRUCT in the file says " + b.sigstruct().mrenclave());
+                        + ") measures " + r.measured() + ", but the SIGSTRUCT in the file says " + b.sigstruct().mrenclave());
             }
-            first = first == null ? measured : first;
+            first = first == null ? r.measured() : first;
         }
         return new SdkEnclaveSource(file, first, enclave.sigstruct(), Hash256.ofFile(file));
     }
