@@ -148,7 +148,7 @@ class RegistryFaultTest {
             // Through the command line, as a user types it: the option is parsed, not built by the test.
             // With the default (60 s) the stalled layer would outlast the 30 s this test allows.
             org.enclaveos.signer.cli.CliRun r = assertTimeoutPreemptively(Duration.ofSeconds(30),
-                    () -> org.enclaveos.signer.cli.CliRun.run(new org.enclaveos.signer.cli.MeasureCommand(),
+                    () -> org.enclaveos.signer.cli.CliRun.run(new org.enclaveos.signer.image.cli.ImageMeasureCommand(),
                             "docker://" + proxy.host() + "/team/app:1.0", "--memory-model", "sgx1", "--registry-timeout", "1"));
             assertEquals(0, r.exitCode(), r::toString);
             assertTrue(r.out().startsWith(f.sgx1Signature.mrenclave().hex()), r.out());
