@@ -51,20 +51,30 @@ public class VerifyCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print one JSON document on stdout.")
     boolean json;
 
+    @picocli.CommandLine.Mixin
+    protected PolicyOptions policyOptions;
+
+    /** How a YAML policy is read: this jar reads JSON policies only (no YAML parser on the air-gapped host). */
+    protected org.enclaveos.signer.policy.PolicyFiles.YamlReader yamlReader() {
+        return null;
+    }
+
     @Spec
     CommandSpec spec;
 
     /** SOURCE names no file: the full jar's subclass verifies it as an image; null here (then "no such file"). */
-    protected Integer notAFile(String source, Hash256 expectedSigner, boolean json, PrintWriter out, PrintWriter err) {
+    protected Integer notAFile(String source, Hash256 expectedSigner, org.enclaveos.signer.policy.Policy policy, boolean json,
+                               PrintWriter out, PrintWriter err) {
         return null;
     }
 
     @Override
     public Integer call() {
         Hash256 expected = expectedSigner();
+        org.enclaveos.signer.policy.Policy policy = policyOptions.load(yamlReader());
         file = Path.of(source);
         if (!java.nio.file.Files.exists(file)) {
-            Integer image = notAFile(source, expected, json, spec.commandLine().getOut(), spec.commandLine().getErr());
+            Integer image = notAFile(source, expected, policy, json, spec.commandLine().getOut(), spec.commandLine().getErr());
             if (image != null) {
                 return image;
             }
@@ -100,6 +110,13 @@ public class VerifyCommand implements Callable<Integer> {
         }
         PrintWriter out = spec.commandLine().getOut();
         boolean ok = failures.isEmpty();
+        org.enclaveos.signer.policy.PolicyCheck.Verdict verdict = null;
+        if (policy != null) {
+            java.util.Map<String, org.enclaveos.signer.sgx.Sigstruct> signed = new java.util.LinkedHashMap<>();
+            found.forEach(f -> signed.put(f.label(), f.sigstruct()));
+            verdict = org.enclaveos.signer.policy.PolicyCheck.check(policy, "file:" + file.toAbsolutePath().normalize(),
+                    signed, false, policyOptions.atDate());
+        }
         if (json) {
             ObjectNode doc = found.size() == 1 ? (ObjectNode) results.get(0) : SigstructJson.object();
             if (found.size() > 1) {
@@ -109,6 +126,9 @@ public class VerifyCommand implements Callable<Integer> {
             doc.put("verified", ok);
             ArrayNode fails = doc.putArray("failures");
             failures.forEach(fails::add);
+            if (verdict != null) {
+                doc.set("policy", verdict.toJson());
+            }
             out.print(SigstructJson.print(doc));
         } else if (ok) {
             SigstructInputs.Found first = found.get(0);
@@ -122,7 +142,7 @@ public class VerifyCommand implements Callable<Integer> {
             err.flush();
             return ErrorKind.VERIFICATION_FAILED.exitCode();
         }
-        return 0;
+        return verdict == null ? 0 : PolicyOptions.report(verdict, policyOptions.policy, json, out, spec.commandLine().getErr());
     }
 
     private Hash256 expectedSigner() {

@@ -44,6 +44,40 @@ public final class Prepare {
     }
 
     public static Prepared requests(PrepareSpec spec, Consumer<String> warnings) {
+        Prepared prepared = measure(spec, warnings);
+        if (spec.policy() != null) {
+            judge(spec, prepared.requests(), warnings);
+        }
+        return prepared;
+    }
+
+    /**
+     * The deployment policy, before anything is written: the target (else the source) picks the scope, the
+     * pinned signer, if any, is judged as the signer. A failure refuses in mode enforce, warns in mode warn.
+     */
+    private static void judge(PrepareSpec spec, List<SigningRequest> requests, Consumer<String> warnings) {
+        java.util.Map<String, java.util.Map<String, Sigstruct>> bySubject = new java.util.LinkedHashMap<>();
+        for (SigningRequest r : requests) {
+            String subject = r.target() != null ? r.target() : r.source().reference() != null ? r.source().reference()
+                    : r.source().file() != null ? "file:" + r.source().file() : "-";
+            bySubject.computeIfAbsent(subject, k -> new java.util.LinkedHashMap<>())
+                    .put(r.memoryModel() == null ? r.name() : r.memoryModel(), r.unsigned());
+        }
+        bySubject.forEach((subject, unsigned) -> {
+            org.enclaveos.signer.policy.PolicyCheck.Verdict v = org.enclaveos.signer.policy.PolicyCheck.beforeSigning(
+                    spec.policy(), subject, unsigned, spec.pinnedSigner());
+            for (org.enclaveos.signer.policy.PolicyCheck.Finding f : v.failures()) {
+                String what = "policy rule " + f.rule() + " for " + subject + " (" + f.where() + "): expected "
+                        + f.expected() + ", found " + f.found();
+                if (spec.policy().mode() == org.enclaveos.signer.policy.Policy.Mode.ENFORCE) {
+                    throw new SignerException(ErrorKind.POLICY, what + "; nothing written");
+                }
+                warnings.accept(what + " (policy mode warn)");
+            }
+        });
+    }
+
+    private static Prepared measure(PrepareSpec spec, Consumer<String> warnings) {
         if (spec.source() instanceof EnclaveSource.Image image) {
             return ImagePrepare.requests(spec, image, warnings);
         }

@@ -65,6 +65,10 @@ public final class PrepareCommand implements Callable<Integer> {
             + "signature says another (recorded in the request).")
     boolean trustMeasurement;
 
+    @Option(names = "--policy", paramLabel = "FILE", description = "Refuse requests this deployment policy would reject "
+            + "(docs/policy.md; YAML or JSON); the pinned signer, if any, is judged as the signer.")
+    Path policyFile;
+
     @Option(names = "--allow-unmeasured", description = "With --production: accept an image whose layouts carry no "
             + "label, signing the converter's MRENCLAVE without re-measuring it (recorded in the request; the review warns).")
     boolean allowUnmeasured;
@@ -213,7 +217,9 @@ public final class PrepareCommand implements Callable<Integer> {
                 .name(name).target(target).pinnedSigner(signer == null ? null : signer.mrsigner())
                 .trustMeasurement(trustMeasurement).allowUnmeasured(allowUnmeasured)
                 .maxLayoutSize(maxLayoutSize).maxMeasuredSize(maxMeasuredSize)
-                .platform(images.platform).registry(images.client());
+                .platform(images.platform).registry(images.client())
+                .policy(policyFile == null ? null : org.enclaveos.signer.policy.PolicyFiles.load(policyFile,
+                        org.enclaveos.signer.image.cli.PolicyYaml.reader()));
         if (image != null) {
             b.source(new EnclaveSource.Image(image));
         } else if (source != null) {

@@ -23,11 +23,12 @@ import org.enclaveos.signer.sgx.SigstructDate;
  * @param models      empty: the source's default (an image: sgx1, with a warning; a layout: its only
  *                    model, else sgx1; an SGXS stream or a given MRENCLAVE: no label)
  * @param defaultDate the DATE where the recipe gives none, except for an SDK enclave, which keeps its own
+ * @param policy      a deployment policy the requests must meet (the pinned signer judged as the signer), or null
  */
 public record PrepareSpec(EnclaveSource source, Set<MemoryModel> models, SigstructRecipe recipe, SigstructDate defaultDate,
                           String name, String target, Hash256 pinnedSigner, boolean trustMeasurement,
                           boolean allowUnmeasured, long maxLayoutSize, long maxMeasuredSize, String platform,
-                          RegistryClient.Options registry) {
+                          RegistryClient.Options registry, org.enclaveos.signer.policy.Policy policy) {
 
     public PrepareSpec {
         if (source == null) {
@@ -77,6 +78,7 @@ public record PrepareSpec(EnclaveSource source, Set<MemoryModel> models, Sigstru
         private Set<String> insecureRegistries = new LinkedHashSet<>();
         private Duration registryTimeout = Duration.ofSeconds(60);
         private org.enclaveos.signer.io.Progress progress = org.enclaveos.signer.io.Progress.NONE;
+        private org.enclaveos.signer.policy.Policy policy;
 
         private Builder() {
         }
@@ -110,6 +112,7 @@ public record PrepareSpec(EnclaveSource source, Set<MemoryModel> models, Sigstru
             b.insecureRegistries = new LinkedHashSet<>(insecureRegistries);
             b.registryTimeout = registryTimeout;
             b.progress = progress;
+            b.policy = policy;
             return b;
         }
 
@@ -256,11 +259,16 @@ public record PrepareSpec(EnclaveSource source, Set<MemoryModel> models, Sigstru
             return this;
         }
 
+        public Builder policy(org.enclaveos.signer.policy.Policy value) {
+            policy = value;
+            return this;
+        }
+
         public PrepareSpec build() {
             return new PrepareSpec(source, models, new SigstructRecipe(isvProdId, isvSvn, production, date, vendor, swDefined,
                     attributes, attributeMask, miscSelect, miscMask, isvFamilyId, isvExtProdId), defaultDate, name, target,
                     pinnedSigner, trustMeasurement, allowUnmeasured, maxLayoutSize, maxMeasuredSize, platform,
-                    RegistryClient.Options.of(Set.copyOf(insecureRegistries), registryTimeout).withProgress(progress));
+                    RegistryClient.Options.of(Set.copyOf(insecureRegistries), registryTimeout).withProgress(progress), policy);
         }
     }
 }

@@ -19,8 +19,13 @@ import org.enclaveos.signer.sgx.Sigstruct;
  * request does not pin. What is allowed but unusual comes back as a warning line for the review.
  *
  * @param allowedAttributes privileged ATTRIBUTES a production ceremony may sign ({@code --allow-attribute})
+ * @param deployment        the deployment policy every request must meet ({@code --policy}), or null
  */
-record CeremonyPolicy(boolean production, Set<String> allowedAttributes) {
+record CeremonyPolicy(boolean production, Set<String> allowedAttributes, org.enclaveos.signer.policy.Policy deployment) {
+    CeremonyPolicy(boolean production, Set<String> allowedAttributes) {
+        this(production, allowedAttributes, null);
+    }
+
     /** The ATTRIBUTES that give an enclave a launch privilege; {@code --allow-attribute} takes these names. */
     static final Set<String> PRIVILEGED = Set.of("PROVISIONKEY", "EINITTOKEN_KEY");
 
@@ -69,6 +74,9 @@ record CeremonyPolicy(boolean production, Set<String> allowedAttributes) {
             warnings.add("MRENCLAVE not re-measured: taken from the converter's signature as it is (the image has no "
                     + "layout label)");
         }
+        if (deployment != null) {
+            deployment(l, signer, warnings);
+        }
         warnings.addAll(RequestText.escapedFields(l.request()));
         l.request().pinnedMrsigner().ifPresent(pinned -> {
             if (signer != null && !pinned.equals(signer.mrsigner())) {
@@ -76,6 +84,26 @@ record CeremonyPolicy(boolean production, Set<String> allowedAttributes) {
             }
         });
         return List.copyOf(warnings);
+    }
+
+    /**
+     * The deployment policy, judged as attestation will judge the signed enclave: the request's target (or
+     * its source) picks the scope, this ceremony's key is the signer.
+     */
+    private void deployment(RequestSet.Loaded l, VerifyingKey signer, List<String> warnings) {
+        org.enclaveos.signer.request.SigningRequest r = l.request();
+        String subject = r.target() != null ? r.target() : r.source() != null && r.source().reference() != null
+                ? r.source().reference() : r.source() != null && r.source().file() != null ? "file:" + r.source().file() : "-";
+        org.enclaveos.signer.policy.PolicyCheck.Verdict v = org.enclaveos.signer.policy.PolicyCheck.beforeSigning(deployment,
+                subject, java.util.Map.of(r.memoryModel() == null ? "enclave" : r.memoryModel(), l.unsigned()),
+                signer == null ? null : signer.mrsigner());
+        for (org.enclaveos.signer.policy.PolicyCheck.Finding f : v.failures()) {
+            String what = "policy rule " + f.rule() + " for " + subject + ": expected " + f.expected() + ", found " + f.found();
+            if (deployment.mode() == org.enclaveos.signer.policy.Policy.Mode.ENFORCE) {
+                throw refuse(l, what + " (--policy)");
+            }
+            warnings.add(what + " (policy mode warn)");
+        }
     }
 
     private void privilege(RequestSet.Loaded l, Attributes attributes, long bit, String name, String why,

@@ -82,10 +82,16 @@ public final class KeyCeremony {
 
     /** The ceremony's inputs and policy; {@code journal} null: OUT/journal.jsonl. */
     public record Settings(List<Path> requests, Path out, Path journal, boolean production, Set<String> allowAttributes,
-                           String ceremonyId, boolean dryRun) {
+                           String ceremonyId, boolean dryRun, org.enclaveos.signer.policy.Policy policy) {
         public Settings {
             requests = List.copyOf(requests);
             allowAttributes = Set.copyOf(allowAttributes);
+        }
+
+        /** Without a deployment policy. */
+        public Settings(List<Path> requests, Path out, Path journal, boolean production, Set<String> allowAttributes,
+                        String ceremonyId, boolean dryRun) {
+            this(requests, out, journal, production, allowAttributes, ceremonyId, dryRun, null);
         }
 
         Path journalFile() {
@@ -163,7 +169,7 @@ public final class KeyCeremony {
     /** As above, reporting a long ceremony's progress (more than 100 requests) to {@code progress}. */
     public static Outcome run(Settings s, Key key, PrintWriter review, Confirmation confirmation,
                               org.enclaveos.signer.io.Progress progress) {
-        CeremonyPolicy policy = new CeremonyPolicy(s.production(), s.allowAttributes());
+        CeremonyPolicy policy = new CeremonyPolicy(s.production(), s.allowAttributes(), s.policy());
         Path journalFile = s.journalFile();
         // The lock covers the whole ceremony, from the plan (what is already in the output) to the last
         // journal line: nothing another ceremony does can change what was reviewed. A dry run writes nothing.

@@ -102,6 +102,10 @@ public final class SignOfflineCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
+    @Option(names = "--policy", paramLabel = "FILE.json", description = "Refuse requests this deployment policy would "
+            + "reject, judged with this ceremony's key as the signer (JSON; convert YAML with 'policy check --json').")
+    Path policyFile;
+
     @Option(names = "--allow-attribute", paramLabel = "NAME", description = "In a --production ceremony, sign requests "
             + "with this launch privilege set: PROVISIONKEY or EINITTOKEN_KEY (repeatable).")
     List<String> allowAttributes = List.of();
@@ -154,7 +158,8 @@ public final class SignOfflineCommand implements Callable<Integer> {
             source = new KeyCeremony.HeldKey(this::loadPkcs11, "PKCS#11 " + pkcs11Config + " alias " + keyAlias, true);
         }
         KeyCeremony.Settings settings = new KeyCeremony.Settings(requests, outDir, journal, production,
-                java.util.Set.copyOf(allowAttributes), ceremonyId, dryRun);
+                java.util.Set.copyOf(allowAttributes), ceremonyId, dryRun,
+                policyFile == null ? null : org.enclaveos.signer.policy.PolicyFiles.load(policyFile, null));
         KeyCeremony.Outcome done = KeyCeremony.run(settings, source, spec.commandLine().getErr(),
                 yes ? KeyCeremony.AUTOMATIC : SignOfflineCommand::confirm,
                 org.enclaveos.signer.cli.ProgressLine.forCommand(spec));

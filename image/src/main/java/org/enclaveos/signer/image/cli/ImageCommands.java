@@ -129,12 +129,23 @@ final class ImageCommands {
         return 0;
     }
 
-    static int verify(String reference, Options o, Hash256 expectedSigner, PrintWriter out, PrintWriter err) {
+    static int verify(String reference, Options o, Hash256 expectedSigner, org.enclaveos.signer.policy.Policy policy,
+                      org.enclaveos.signer.cli.PolicyOptions policyOptions, PrintWriter out, PrintWriter err) {
         org.enclaveos.signer.image.ImageVerify.Result r = org.enclaveos.signer.image.ImageVerify.verify(
                 ImageReference.parse(reference), o.platform(), o.memoryModel() == null ? null
                         : MemoryModel.parseOption("--memory-model", o.memoryModel()), o.maxLayoutSize(), o.registry(),
                 expectedSigner);
+        org.enclaveos.signer.policy.PolicyCheck.Verdict verdict = null;
+        if (policy != null) {
+            Map<String, Sigstruct> signed = new java.util.LinkedHashMap<>();
+            r.signatures().forEach((m, s) -> s.ifPresent(x -> signed.put(m.id(), x)));
+            verdict = org.enclaveos.signer.policy.PolicyCheck.check(policy, r.reference().toString(), signed, true,
+                    policyOptions.atDate());
+        }
         if (o.json()) {
+            if (verdict != null) {
+                r.document().set("policy", verdict.toJson());
+            }
             out.print(SigstructJson.print(r.document()));
         } else {
             r.printTable(out);
@@ -146,7 +157,8 @@ final class ImageCommands {
             err.flush();
             return ErrorKind.VERIFICATION_FAILED.exitCode();
         }
-        return 0;
+        return verdict == null ? 0 : org.enclaveos.signer.cli.PolicyOptions.report(verdict, policyOptions.policy, o.json(),
+                out, err);
     }
 
     private static Set<MemoryModel> models(String option, ConvertedImage converted) {

@@ -20,12 +20,18 @@ public final class ImageVerifyCommand extends VerifyCommand {
     RegistryOptions registry;
 
     @Override
-    protected Integer notAFile(String source, Hash256 expectedSigner, boolean json, PrintWriter out, PrintWriter err) {
+    protected Integer notAFile(String source, Hash256 expectedSigner, org.enclaveos.signer.policy.Policy policy,
+                               boolean json, PrintWriter out, PrintWriter err) {
         if (!ImageCommands.accepts(source)) {
             return null;
         }
         return ImageCommands.verify(source, new ImageCommands.Options(memoryModel, registry.platform,
                 org.enclaveos.signer.image.ImageMeasure.DEFAULT_MAX_LAYOUT_SIZE, json, registry.client()),
-                expectedSigner, out, err);
+                expectedSigner, policy, policyOptions, out, err);
+    }
+
+    @Override
+    protected org.enclaveos.signer.policy.PolicyFiles.YamlReader yamlReader() {
+        return PolicyYaml::read;
     }
 }

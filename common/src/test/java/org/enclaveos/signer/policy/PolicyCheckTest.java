@@ -1,0 +1,250 @@
+package org.enclaveos.signer.policy;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.LocalDate;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.stream.Stream;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import org.enclaveos.signer.SignerException;
+import org.enclaveos.signer.crypto.SigningKey;
+import org.enclaveos.signer.crypto.SigstructSigner;
+import org.enclaveos.signer.sgx.Attributes;
+import org.enclaveos.signer.sgx.Hash256;
+import org.enclaveos.signer.sgx.Sigstruct;
+import org.enclaveos.signer.sgx.SigstructDate;
+import org.enclaveos.signer.testing.Requests;
+import org.enclaveos.signer.testing.TestKeys;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** The policy suite: images and files against policies, each verdict and the rule that decided it. */
+class PolicyCheckTest {
+    static final SigningKey OLD = TestKeys.key("prod-2026");
+    static final SigningKey NEW = TestKeys.key("prod-2027");
+    static final SigningKey STRANGER = TestKeys.key("stranger");
+    static final Hash256 ALLOWED = Hash256.sha256(new byte[] {7});
+
+    static final String POLICY = """
+        {"version": 1, "scopes": [
+          {"images": ["registry.example.com/team/*"], "enclaves": [
+            {"isvprodid": 1, "isvsvnMin": 3, "debug": "deny", "memoryModels": ["sgx1", "sgx2"],
+             "signers": [{"mrsigner": "%s", "name": "prod-2026", "notAfter": "2027-06-30"},
+                         {"mrsigner": "%s", "name": "prod-2027", "notBefore": "2027-01-01"}]},
+            {"isvprodid": 2, "debug": "allow", "mrenclave": ["%s"],
+             "attributes": {"flags": "0x4", "xfrm": "0x7", "mask": {"flags": "0xffffffffffffffff", "xfrm": "0xffffffffffffff1f"}}}]},
+          {"images": ["file:*.signed.so"], "enclaves": [{"signers": [{"mrsigner": "%s"}]}]}]}
+        """.formatted(OLD.mrsigner().hex(), NEW.mrsigner().hex(), ALLOWED.hex(), NEW.mrsigner().hex());
+
+    static Policy policy(String mode) throws Exception {
+        com.fasterxml.jackson.databind.node.ObjectNode tree = (com.fasterxml.jackson.databind.node.ObjectNode)
+                new ObjectMapper().readTree(POLICY);
+        if (mode != null) {
+            tree.put("mode", mode);
+        }
+        return Policy.parse(tree, "p.yaml");
+    }
+
+    static Sigstruct signed(SigningKey key, int prodId, int svn, LocalDate date, boolean debug) {
+        Sigstruct s = (debug ? Requests.debug(svn) : Requests.production(svn)).toBuilder().isvProdId(prodId)
+                .date(date == null ? SigstructDate.NONE : SigstructDate.of(date)).build();
+        return SigstructSigner.sign(s, key);
+    }
+
+    static Map<String, Sigstruct> models(Sigstruct sgx1, Sigstruct sgx2) {
+        Map<String, Sigstruct> m = new LinkedHashMap<>();
+        if (sgx1 != null) {
+            m.put("sgx1", sgx1);
+        }
+        if (sgx2 != null) {
+            m.put("sgx2", sgx2);
+        }
+        return m;
+    }
+
+    static final LocalDate MID_2026 = LocalDate.of(2026, 6, 1);
+    static final LocalDate MID_2027 = LocalDate.of(2027, 3, 1);
+    static final LocalDate LATE_2027 = LocalDate.of(2027, 9, 1);
+
+    static Stream<Arguments> verdicts() {
+        Sigstruct good = signed(OLD, 1, 3, MID_2026, false);
+        Sigstruct allowedTwo = SigstructSigner.sign(Requests.production(1).toBuilder().isvProdId(2).mrenclave(ALLOWED).build(),
+                OLD);
+        return Stream.of(
+            // subject, signatures, image, --at, passes, the first failing rule (or "")
+            Arguments.of("docker://registry.example.com/team/app:1", models(good, good), true, null, true, ""),
+            Arguments.of("registry.example.com/team/app:1", models(good, good), true, null, true, ""),
+            Arguments.of("oci:/images/app:1", models(good, good), true, null, false, "scope"),
+            Arguments.of("registry.example.com/other/app:1", models(good, good), true, null, false, "scope"),
+            Arguments.of("registry.example.com/team/app:1", models(good, null), true, null, false, "memoryModels"),
+            Arguments.of("registry.example.com/team/app:1", models(signed(OLD, 1, 2, MID_2026, false), good), true, null,
+                    false, "isvsvnMin"),
+            Arguments.of("registry.example.com/team/app:1", models(signed(OLD, 1, 9, MID_2026, true), good), true, null,
+                    false, "debug"),
+            Arguments.of("registry.example.com/team/app:1", models(signed(STRANGER, 1, 3, MID_2026, false), good), true,
+                    null, false, "signer"),
+            Arguments.of("registry.example.com/team/app:1", models(signed(OLD, 7, 3, MID_2026, false), good), true, null,
+                    false, "isvprodid"),
+            // Rotation: the old key until mid 2027, the new one from 2027; both in the overlap.
+            Arguments.of("registry.example.com/team/app:1", models(signed(OLD, 1, 3, MID_2027, false),
+                    signed(NEW, 1, 3, MID_2027, false)), true, null, true, ""),
+            Arguments.of("registry.example.com/team/app:1", models(signed(OLD, 1, 3, LATE_2027, false),
+                    signed(OLD, 1, 3, LATE_2027, false)), true, null, false, "signer"),
+            Arguments.of("registry.example.com/team/app:1", models(signed(NEW, 1, 3, MID_2026, false),
+                    signed(NEW, 1, 3, MID_2026, false)), true, null, false, "signer"),
+            Arguments.of("registry.example.com/team/app:1", models(signed(NEW, 1, 3, LATE_2027, false),
+                    signed(NEW, 1, 3, LATE_2027, false)), true, null, true, ""),
+            // --at judges the windows at another date than the SIGSTRUCT's.
+            Arguments.of("registry.example.com/team/app:1", models(good, good), true, LATE_2027, false, "signer"),
+            Arguments.of("registry.example.com/team/app:1", models(signed(NEW, 1, 3, MID_2026, false),
+                    signed(NEW, 1, 3, MID_2026, false)), true, MID_2027, true, ""),
+            // A window needs a date: DATE 0 and no --at fails.
+            Arguments.of("registry.example.com/team/app:1", models(signed(OLD, 1, 3, null, false), good), true, null,
+                    false, "signer"),
+            // Rule 2: debug allowed, exact attributes, an MRENCLAVE allow-list.
+            Arguments.of("registry.example.com/team/two:1", Map.of("sgx1", allowedTwo), true, null, true, ""),
+            Arguments.of("registry.example.com/team/two:1", Map.of("sgx1", SigstructSigner.sign(
+                    allowedTwo.toBuilder().attributes(new Attributes(Attributes.MODE64BIT | Attributes.DEBUG, 0x7)).build(),
+                    OLD)), true, null, false, "attributes.flags"),
+            Arguments.of("registry.example.com/team/two:1", Map.of("sgx1", SigstructSigner.sign(
+                    allowedTwo.toBuilder().attributeMask(new Attributes(-1L, 0x3)).build(), OLD)), true, null, false,
+                    "attributes.mask.xfrm"),
+            Arguments.of("registry.example.com/team/two:1", Map.of("sgx1", SigstructSigner.sign(
+                    allowedTwo.toBuilder().mrenclave(Hash256.sha256(new byte[] {8})).build(), OLD)), true, null, false,
+                    "mrenclave"),
+            // Files: matched by name; their rule has no isvprodid and no window.
+            Arguments.of("file:/enclaves/App.signed.so", Map.of("block 0", signed(NEW, 5, 0, null, false)), false, null,
+                    true, ""),
+            // debug: deny is the default.
+            Arguments.of("file:/enclaves/App.signed.so", Map.of("block 0", signed(NEW, 5, 0, null, true)), false, null,
+                    false, "debug"),
+            Arguments.of("file:/enclaves/App.signed.so", Map.of("block 0", signed(OLD, 5, 0, null, false)), false, null,
+                    false, "signer"),
+            Arguments.of("file:/enclaves/app.sigstruct", Map.of("file", good), false, null, false, "scope"),
+            Arguments.of("file:/enclaves/App.signed.so", Map.of("block 0", Requests.production(1)), false, null, false,
+                    "signer"));
+    }
+
+    @ParameterizedTest
+    @MethodSource("verdicts")
+    void eachSubjectGetsItsVerdictAndTheRuleThatDecidedIt(String subject, Map<String, Sigstruct> signatures, boolean image,
+                                                          LocalDate at, boolean passes, String failedRule) throws Exception {
+        PolicyCheck.Verdict v = PolicyCheck.check(policy(null), subject, signatures, image, at);
+        assertEquals(passes, v.passed(), v.findings().toString());
+        if (!passes) {
+            assertEquals(failedRule, v.failures().get(0).rule(), v.findings().toString());
+        }
+        assertEquals(Policy.Mode.ENFORCE, v.mode());
+    }
+
+    @Test
+    void warnModeIsCarriedToTheVerdict() throws Exception {
+        PolicyCheck.Verdict v = PolicyCheck.check(policy("warn"), "oci:/x:1", Map.of(), true, null);
+        assertEquals(Policy.Mode.WARN, v.mode());
+        assertTrue(!v.passed());
+    }
+
+    @Test
+    void mistakesInAPolicyAreNamedByTheirPath() {
+        String[][] cases = {
+            {"{\"version\": 2, \"scopes\": []}", "p.yaml: version: expected 1"},
+            {"{\"version\": 1, \"scopes\": []}", "p.yaml: scopes: expected a non-empty list"},
+            {"{\"version\": 1, \"scopes\": [{\"images\": [\"a\"], \"enclaves\": [{\"isvsvnmin\": 1}]}]}",
+                "p.yaml: scopes[0].enclaves[0].isvsvnmin: unknown key"},
+            {"{\"version\": 1, \"scopes\": [{\"images\": [\"a\"], \"enclaves\": [{\"isvprodid\": 70000}]}]}",
+                "p.yaml: scopes[0].enclaves[0].isvprodid: expected a whole number from 0 to 65535"},
+            {"{\"version\": 1, \"scopes\": [{\"images\": [\"a\"], \"enclaves\": [{\"debug\": \"maybe\"}]}]}",
+                "p.yaml: scopes[0].enclaves[0].debug: expected one of deny, allow"},
+            {"{\"version\": 1, \"scopes\": [{\"images\": [\"a\"], \"enclaves\": [{\"signers\": [{\"mrsigner\": \"ab\"}]}]}]}",
+                "p.yaml: scopes[0].enclaves[0].signers[0].mrsigner: expected 64 hex digits"},
+            {"{\"version\": 1, \"scopes\": [{\"images\": [\"a\"], \"enclaves\": [{\"signers\": [{\"mrsigner\": \""
+                + "ab".repeat(32) + "\", \"notBefore\": \"2027-01-01\", \"notAfter\": \"2026-01-01\"}]}]}]}",
+                "p.yaml: scopes[0].enclaves[0].signers[0]: notAfter 2026-01-01 is before notBefore 2027-01-01"},
+            {"{\"version\": 1, \"scopes\": [{\"images\": [\"a\"], \"enclaves\": [{\"attributes\": {\"flags\": 4}}]}]}",
+                "p.yaml: scopes[0].enclaves[0].attributes.flags: expected a 0x-prefixed hex string"},
+            {"{\"version\": 1, \"scopes\": [{\"images\": [\"a\"], \"enclaves\": [{\"memoryModels\": [\"all\"]}]}]}",
+                "p.yaml: scopes[0].enclaves[0].memoryModels[0]: expected sgx1 or sgx2"},
+            {"{\"version\": 1, \"scopes\": [{\"images\": [\"a\"], \"enclaves\": [{}, {\"isvprodid\": 1}]}]}",
+                "p.yaml: scopes[0].enclaves: a rule without isvprodid applies to every enclave"},
+            {"{\"version\": 1, \"scopes\": [{\"images\": [\"a\"], \"enclaves\": [{\"isvprodid\": 1}, {\"isvprodid\": 1}]}]}",
+                "p.yaml: scopes[0].enclaves: two rules for the same isvprodid"},
+            {"{\"version\": 1, \"mode\": \"loud\", \"scopes\": [{\"images\": [\"a\"], \"enclaves\": [{}]}]}",
+                "p.yaml: mode: expected one of enforce, warn"},
+        };
+        for (String[] c : cases) {
+            SignerException e = assertThrows(SignerException.class,
+                    () -> Policy.parse(new ObjectMapper().readTree(c[0]), "p.yaml"), c[0]);
+            assertTrue(e.getMessage().startsWith(c[1]), e.getMessage() + "\nexpected: " + c[1]);
+        }
+    }
+
+    /** docs/policy.schema.json names exactly the keys the reader accepts, object by object. */
+    @Test
+    void theSchemaAndTheReaderAgree() throws Exception {
+        JsonNode schema = new ObjectMapper().readTree(org.enclaveos.signer.testing.Vectors.projectRoot()
+                .resolve("docs/policy.schema.json").toFile());
+        JsonNode scope = schema.at("/properties/scopes/items");
+        JsonNode rule = scope.at("/properties/enclaves/items");
+        assertEquals(Policy.TOP_KEYS, names(schema));
+        assertEquals(Policy.SCOPE_KEYS, names(scope));
+        assertEquals(Policy.RULE_KEYS, names(rule));
+        assertEquals(Policy.SIGNER_KEYS, names(rule.at("/properties/signers/items")));
+        assertEquals(Policy.ATTRIBUTE_KEYS, names(rule.at("/properties/attributes")));
+        assertEquals(Policy.MASK_KEYS, names(rule.at("/properties/attributes/properties/mask")));
+    }
+
+    private static java.util.Set<String> names(JsonNode object) {
+        java.util.Set<String> out = new java.util.TreeSet<>();
+        object.get("properties").fieldNames().forEachRemaining(out::add);
+        return java.util.Set.copyOf(out);
+    }
+
+    /** Before signing: the key that will sign is judged (a pinned signer, the ceremony's key); none known, no verdict on it. */
+    @Test
+    void beforeSigningTheKeyThatWillSignIsJudged() throws Exception {
+        Sigstruct unsigned = Requests.production(3).toBuilder().isvProdId(1).date(SigstructDate.of(MID_2026)).build();
+        Map<String, Sigstruct> one = Map.of("sgx1", unsigned);
+        String subject = "registry.example.com/team/app:1";
+        PolicyCheck.Verdict nobody = PolicyCheck.beforeSigning(policy(null), subject, one, null);
+        assertTrue(nobody.passed(), nobody.findings().toString());
+        assertTrue(nobody.findings().stream().noneMatch(f -> f.rule().equals("signer")), nobody.findings().toString());
+        PolicyCheck.Verdict old = PolicyCheck.beforeSigning(policy(null), subject, one, OLD.mrsigner());
+        assertTrue(old.passed(), old.findings().toString());
+        assertEquals("prod-2026 on 2026-06-01", old.findings().stream().filter(f -> f.rule().equals("signer")).findFirst()
+                .orElseThrow().found());
+        PolicyCheck.Verdict early = PolicyCheck.beforeSigning(policy(null), subject, one, NEW.mrsigner());
+        assertEquals("signer", early.failures().get(0).rule(), "prod-2027 is not valid in 2026");
+        PolicyCheck.Verdict stranger = PolicyCheck.beforeSigning(policy(null), subject, one, STRANGER.mrsigner());
+        assertEquals("MRSIGNER " + STRANGER.mrsigner().hex(), stranger.failures().get(0).found());
+        // Memory models are a property of the signed image, not of one request.
+        assertTrue(PolicyCheck.beforeSigning(policy(null), subject, one, null).findings().stream()
+                .noneMatch(f -> f.rule().equals("memoryModels")));
+    }
+
+    @Test
+    void theVerdictPrintsOneRowPerRuleAndItsJson() throws Exception {
+        PolicyCheck.Verdict v = PolicyCheck.check(policy(null), "registry.example.com/team/app:1",
+                models(signed(OLD, 1, 2, MID_2026, false), null), true, null);
+        java.io.StringWriter text = new java.io.StringWriter();
+        v.printTable(new java.io.PrintWriter(text, true));
+        String[] rows = text.toString().split("\n");
+        assertEquals(1 + v.findings().size(), rows.length);
+        assertTrue(rows[0].startsWith("WHERE    RULE         EXPECTED"), rows[0]);
+        assertTrue(text.toString().contains("isvsvnMin    >= 3"), text.toString());
+        assertTrue(rows[rows.length - 1].endsWith("FAIL"), rows[rows.length - 1]);
+        JsonNode json = v.toJson();
+        assertEquals(false, json.get("passed").asBoolean());
+        assertEquals("enforce", json.get("mode").asText());
+        assertEquals(v.findings().size(), json.get("findings").size());
+        assertEquals("isvsvnMin", json.at("/findings/1/rule").asText());
+        assertEquals(false, json.at("/findings/1/passed").asBoolean());
+    }
+}
