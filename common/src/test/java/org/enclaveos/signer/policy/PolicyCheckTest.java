@@ -178,6 +178,25 @@ class PolicyCheckTest {
                 "p.yaml: scopes[0].enclaves: two rules for the same isvprodid"},
             {"{\"version\": 1, \"mode\": \"loud\", \"scopes\": [{\"images\": [\"a\"], \"enclaves\": [{}]}]}",
                 "p.yaml: mode: expected one of enforce, warn"},
+            {"{\"version\": \"1\", \"scopes\": [{\"images\": [\"a\"], \"enclaves\": [{}]}]}", "p.yaml: version: expected 1"},
+            {"{\"scopes\": [{\"images\": [\"a\"], \"enclaves\": [{}]}]}",
+                "p.yaml: version: expected 1 (the only policy version), got nothing"},
+            {"[1]", "p.yaml: (top): expected an object"},
+            {"{\"version\": 1, \"scope\": []}", "p.yaml: scope: unknown key (known here: mode, scopes, version)"},
+            {"{\"version\": 1, \"scopes\": [1]}", "p.yaml: scopes[0]: expected an object"},
+            {"{\"version\": 1, \"scopes\": [{\"image\": [\"a\"], \"enclaves\": [{}]}]}",
+                "p.yaml: scopes[0].image: unknown key"},
+            {"{\"version\": 1, \"scopes\": [{\"images\": [\"a\"], \"enclaves\": [{\"signers\": [{\"mrsigner\": \""
+                + "ab".repeat(32) + "\", \"until\": \"2027-01-01\"}]}]}]}",
+                "p.yaml: scopes[0].enclaves[0].signers[0].until: unknown key"},
+            {"{\"version\": 1, \"scopes\": [{\"images\": [\"a\"], \"enclaves\": [{\"attributes\": {\"flag\": \"0x4\"}}]}]}",
+                "p.yaml: scopes[0].enclaves[0].attributes.flag: unknown key"},
+            {"{\"version\": 1, \"scopes\": [{\"images\": [\"a\"], \"enclaves\": [{\"attributes\": {\"mask\": {\"flagz\": "
+                + "\"0x4\"}}}]}]}", "p.yaml: scopes[0].enclaves[0].attributes.mask.flagz: unknown key"},
+            {"{\"version\": 1, \"scopes\": [{\"images\": [\"a\"], \"enclaves\": [{\"isvprodid\": 65536}]}]}",
+                "p.yaml: scopes[0].enclaves[0].isvprodid: expected a whole number from 0 to 65535"},
+            {"{\"version\": 1, \"scopes\": [{\"images\": [\"a\"], \"enclaves\": [{\"isvsvnMin\": -1}]}]}",
+                "p.yaml: scopes[0].enclaves[0].isvsvnMin: expected a whole number from 0 to 65535"},
         };
         for (String[] c : cases) {
             SignerException e = assertThrows(SignerException.class,
@@ -246,5 +265,82 @@ class PolicyCheckTest {
         assertEquals(v.findings().size(), json.get("findings").size());
         assertEquals("isvsvnMin", json.at("/findings/1/rule").asText());
         assertEquals(false, json.at("/findings/1/passed").asBoolean());
+    }
+
+    /** The whole list of findings for a passing image and for the exact-attributes rule: every rule reported, in order. */
+    @Test
+    void everyRuleIsReportedWithWhatItExpectsAndWhatWasFound() throws Exception {
+        Sigstruct good = signed(OLD, 1, 3, MID_2026, false);
+        PolicyCheck.Verdict v = PolicyCheck.check(policy(null), "registry.example.com/team/app:1", models(good, good), true,
+                null);
+        java.util.List<String> rows = v.findings().stream().map(f -> f.where() + "|" + f.rule() + "|" + f.expected() + "|"
+                + f.found() + "|" + f.passed()).toList();
+        java.util.List<String> model = java.util.List.of("|isvprodid|1|1|true", "|isvsvnMin|>= 3|3|true",
+                "|signer|prod-2026 ... to 2027-06-30|prod-2026 on 2026-06-01|true",
+                "|debug|deny (DEBUG clear and enforced)|production|true");
+        java.util.List<String> expected = new java.util.ArrayList<>();
+        model.forEach(r -> expected.add("sgx1" + r));
+        model.forEach(r -> expected.add("sgx2" + r));
+        expected.add("image|memoryModels|sgx1, sgx2 signed|sgx1, sgx2|true");
+        assertEquals(expected, rows);
+
+        Sigstruct two = SigstructSigner.sign(Requests.production(1).toBuilder().isvProdId(2).mrenclave(ALLOWED).build(), OLD);
+        PolicyCheck.Verdict exact = PolicyCheck.check(policy(null), "registry.example.com/team/two:1", Map.of("sgx1", two),
+                true, null);
+        assertEquals(java.util.List.of("sgx1|isvprodid|2|2|true",
+                "sgx1|attributes.flags|0x0000000000000004|0x0000000000000004|true",
+                "sgx1|attributes.xfrm|0x0000000000000007|0x0000000000000007|true",
+                "sgx1|attributes.mask.flags|0xffffffffffffffff|0xffffffffffffffff|true",
+                "sgx1|attributes.mask.xfrm|0xffffffffffffff1f|0xffffffffffffff1f|true",
+                "sgx1|mrenclave|" + ALLOWED.hex() + "|" + ALLOWED.hex() + "|true"),
+                exact.findings().stream().map(f -> f.where() + "|" + f.rule() + "|" + f.expected() + "|" + f.found() + "|"
+                        + f.passed()).toList());
+
+        PolicyCheck.Verdict unknown = PolicyCheck.check(policy(null), "registry.example.com/team/app:1",
+                Map.of("sgx1", signed(OLD, 9, 3, MID_2026, false)), false, null);
+        assertEquals("one of [1, 2]", unknown.failures().get(0).expected());
+        assertEquals("9", unknown.failures().get(0).found());
+    }
+
+    @Test
+    void unnamedSignersListsAndGlobsAreShownAsTheyAre() throws Exception {
+        String doc = """
+            {"version": 1, "scopes": [{"images": ["registry.example.com/app:1.?"], "enclaves": [
+              {"signers": [{"mrsigner": "%s", "notBefore": "2026-01-01"}], "debug": "allow",
+               "mrenclave": ["%s", "%s"]}]}]}
+            """.formatted(OLD.mrsigner().hex(), ALLOWED.hex(), Hash256.sha256(new byte[] {8}).hex());
+        Policy p = Policy.parse(new ObjectMapper().readTree(doc), "p.json");
+        Sigstruct s = SigstructSigner.sign(Requests.production(1).toBuilder().mrenclave(ALLOWED).build(), OLD);
+        PolicyCheck.Verdict v = PolicyCheck.check(p, "docker://registry.example.com/app:1.2", Map.of("sgx1", s), false, null);
+        assertTrue(v.passed(), v.findings().toString());
+        String shortName = OLD.mrsigner().hex().substring(0, 16) + "...";
+        assertEquals(shortName + " 2026-01-01 to ...", v.findings().get(0).expected());
+        assertEquals(shortName + " on 2026-11-26", v.findings().get(0).found());
+        assertEquals("one of 2 listed", v.findings().get(1).expected());
+        assertTrue(!PolicyCheck.check(p, "registry.example.com/app:1.23", Map.of("sgx1", s), false, null).passed(),
+                "? is one character");
+        Policy unnamed = Policy.parse(new ObjectMapper().readTree(doc.replace(", \"notBefore\": \"2026-01-01\"", "")), "p.json");
+        PolicyCheck.Verdict other = PolicyCheck.check(unnamed, "registry.example.com/app:1.2",
+                Map.of("sgx1", SigstructSigner.sign(s, STRANGER)), false, null);
+        assertEquals(shortName, other.failures().get(0).expected());
+        PolicyCheck.Verdict plain = PolicyCheck.check(unnamed, "registry.example.com/app:1.2", Map.of("sgx1", s), false, null);
+        assertEquals(shortName, plain.findings().get(0).found());
+    }
+
+    @Test
+    void boundariesAndPartsLeftOutAreNotChecked() throws Exception {
+        String doc = """
+            {"version": 1, "scopes": [{"images": ["file:App.signed.so"], "enclaves": [
+              {"isvprodid": %d, "isvsvnMin": %d, "debug": "allow", "attributes": {"xfrm": "0x7", "mask": {"flags": "0xffffffffffffffff"}}}]}]}
+            """;
+        Sigstruct s = Requests.production(0).toBuilder().isvProdId(0).isvSvn(65535).build();
+        Policy low = Policy.parse(new ObjectMapper().readTree(doc.formatted(0, 65535)), "p.json");
+        PolicyCheck.Verdict v = PolicyCheck.check(low, "file:/enclaves/App.signed.so", Map.of("file", s), false, null);
+        assertTrue(v.passed(), v.findings().toString());
+        assertEquals(java.util.List.of("isvprodid", "isvsvnMin", "attributes.xfrm", "attributes.mask.flags"),
+                v.findings().stream().map(PolicyCheck.Finding::rule).toList(), "flags and mask.xfrm were not given");
+        Policy high = Policy.parse(new ObjectMapper().readTree(doc.formatted(65535, 0)), "p.json");
+        assertEquals("isvprodid", PolicyCheck.check(high, "file:/enclaves/App.signed.so", Map.of("file", s), false, null)
+                .failures().get(0).rule());
     }
 }
