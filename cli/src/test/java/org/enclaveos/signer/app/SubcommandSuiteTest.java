@@ -18,6 +18,11 @@ class SubcommandSuiteTest {
         assertEquals(Set.of("measure"), Cli.commandLine(new EnclaveosSigner(), "measure", "x.sgxs").getSubcommands().keySet());
         assertEquals(ALL, Cli.commandLine(new EnclaveosSigner(), "--help").getSubcommands().keySet());
         assertEquals(ALL, Cli.commandLine(new EnclaveosSigner(), "generate-completion").getSubcommands().keySet());
+        // --version needs no subcommand at all (start-up time), and still prints the version.
+        assertEquals(Set.of(), Cli.commandLine(new EnclaveosSigner(), "--version").getSubcommands().keySet());
+        CliRun version = CliRun.run(new EnclaveosSigner(), "--version");
+        assertEquals(0, version.exitCode(), version::toString);
+        assertTrue(version.out().startsWith("enclaveos-signer "), version.out());
     }
 
     @Test

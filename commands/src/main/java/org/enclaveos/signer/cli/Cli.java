@@ -81,8 +81,10 @@ public final class Cli {
             java.util.Map<String, java.util.function.Supplier<Object>> all = suite.subcommands();
             String first = args.length > 0 ? args[0] : null;
             boolean one = first != null && all.containsKey(first) && !suite.needAll().contains(first);
+            // --version prints two lines: no subcommand model is needed for it (issue 17's start-up profile).
+            boolean none = args.length == 1 && (args[0].equals("--version") || args[0].equals("-V"));
             all.forEach((name, make) -> {
-                if (!one || name.equals(first)) {
+                if (!none && (!one || name.equals(first))) {
                     cl.addSubcommand(name, make.get());
                 }
             });

@@ -20,12 +20,15 @@ public record SgxsRecord(Type type, long number, long position, long offset, lon
         UNSIZED("UNSIZED\0", 0, false);
 
         private final String tag;
+        private final String displayName;
         private final long tagValue;
         private final int dataSize;
         private final boolean measured;
 
         Type(String tag, int dataSize, boolean measured) {
             this.tag = tag;
+            // Once, not per record: a GiB of SGXS is 3.3 million records (issue 17's profile).
+            this.displayName = tag.replace("\0", "");
             this.tagValue = org.enclaveos.signer.io.LittleEndian.u64(
                     tag.getBytes(java.nio.charset.StandardCharsets.US_ASCII), 0);
             this.dataSize = dataSize;
@@ -52,7 +55,7 @@ public record SgxsRecord(Type type, long number, long position, long offset, lon
         }
 
         public String displayName() {
-            return tag.replace("\0", "");
+            return displayName;
         }
     }
 

@@ -65,4 +65,46 @@ class DeploymentPolicyTest extends CeremonyFixture {
                 + ">= 1, found 0 (policy mode warn)"), warn.err());
         assertTrue(Files.exists(dir.resolve("w/app0.sgx1.sigstruct")));
     }
+
+    /** Without a target the source is the subject: an image's reference, a file's path; a given MRENCLAVE has none. */
+    @Test
+    void withoutATargetTheSourceIsTheSubjectAndAnExportJudgesNoSigner() throws IOException {
+        org.enclaveos.signer.sgx.Sigstruct s = Requests.production(1);
+        org.enclaveos.signer.request.SigningRequest image = org.enclaveos.signer.request.SigningRequest.create("t", "img",
+                org.enclaveos.signer.request.MemoryModel.SGX1, new org.enclaveos.signer.request.SigningRequest.Source("image",
+                        "registry.example/app:1", "sha256:" + "ab".repeat(32), "sha256:" + "cd".repeat(32), "linux/amd64",
+                        null, null), null, null, "converter-signature", null, s, null);
+        org.enclaveos.signer.request.SigningRequest file = org.enclaveos.signer.request.SigningRequest.create("t", "file",
+                null, org.enclaveos.signer.request.SigningRequest.Source.file("sgxs", "/enclaves/app.sgxs", "ef".repeat(32)),
+                null, null, "measured-sgxs", null, s, null);
+        org.enclaveos.signer.request.SigningRequest given = org.enclaveos.signer.request.SigningRequest.create("t", "given",
+                null, org.enclaveos.signer.request.SigningRequest.Source.given(), null, null, "given", null, s, null);
+        Path both = dir.resolve("both");
+        org.enclaveos.signer.request.RequestWriter.write(both, java.util.List.of(image, file), false, "t");
+        Path policy = Files.writeString(dir.resolve("sources.json"), """
+            {"version": 1, "scopes": [
+              {"images": ["registry.example/app:1"], "enclaves": [{"isvprodid": 1, "signers": [{"mrsigner": "%s"}]}]},
+              {"images": ["file:app.sgxs"], "enclaves": [{"isvprodid": 1, "signers": [{"mrsigner": "%s"}]}]}]}
+            """.formatted(key.mrsigner().hex(), key.mrsigner().hex()));
+        CliRun ok = sign(both.toString(), "--key", keyFile.toString(), "--out", dir.resolve("o1").toString(), "--yes",
+                "--policy", policy.toString());
+        assertEquals(0, ok.exitCode(), ok::toString);
+        // Exported payloads have no signer yet: the signer rule waits, the other rules still apply.
+        CliRun export = sign(both.toString(), "--export-payloads", dir.resolve("payloads").toString(), "--yes", "--policy",
+                policy.toString());
+        assertEquals(0, export.exitCode(), export::toString);
+        CliRun otherKey = sign(both.toString(), "--key", keyFile.toString(), "--out", dir.resolve("o2").toString(), "--yes",
+                "--policy", Files.writeString(dir.resolve("other.json"), Files.readString(policy)
+                        .replace(key.mrsigner().hex(), TestKeys.key("someone else").mrsigner().hex())).toString());
+        assertEquals(7, otherKey.exitCode(), otherKey::toString);
+        assertTrue(otherKey.lastErrLine().contains("policy rule signer for file:/enclaves/app.sgxs")
+                || otherKey.lastErrLine().contains("policy rule signer for registry.example/app:1"), otherKey.err());
+        Path nowhere = dir.resolve("given");
+        org.enclaveos.signer.request.RequestWriter.write(nowhere, java.util.List.of(given), false, "t");
+        CliRun none = sign(nowhere.toString(), "--key", keyFile.toString(), "--out", dir.resolve("o3").toString(), "--yes",
+                "--policy", policy.toString());
+        assertEquals(7, none.exitCode(), none::toString);
+        assertTrue(none.lastErrLine().contains("policy rule scope for -: expected a scope whose images match, found -"),
+                none.err());
+    }
 }
