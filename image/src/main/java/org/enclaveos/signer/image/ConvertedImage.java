@@ -29,7 +29,8 @@ public record ConvertedImage(Map<MemoryModel, Optional<Sigstruct>> signatures, M
             layouts.put(m, Optional.ofNullable(cfg.path("Labels").path(LABEL_PREFIX + m.id()).asText(null))
                     .filter(s -> !s.isEmpty()));
         }
-        return new ConvertedImage(Map.copyOf(sigs), Map.copyOf(layouts));
+        // EnumMaps, read-only: in model order (Map.copyOf iterates in an order that changes from run to run).
+        return new ConvertedImage(java.util.Collections.unmodifiableMap(sigs), java.util.Collections.unmodifiableMap(layouts));
     }
 
     /** The value of {@code NAME=value} in the config's Env, if present (the last one wins, as in docker). */
