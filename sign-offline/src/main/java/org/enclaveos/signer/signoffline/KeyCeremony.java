@@ -81,8 +81,12 @@ public final class KeyCeremony {
     }
 
     /** The ceremony's inputs and policy; {@code journal} null: OUT/journal.jsonl. */
+    /**
+     * @param policy     the deployment policy every request must meet, or null
+     * @param policyFile the file it was read from, journaled with its SHA-256 (null with no policy)
+     */
     public record Settings(List<Path> requests, Path out, Path journal, boolean production, Set<String> allowAttributes,
-                           String ceremonyId, boolean dryRun, org.enclaveos.signer.policy.Policy policy) {
+                           String ceremonyId, boolean dryRun, org.enclaveos.signer.policy.Policy policy, Path policyFile) {
         public Settings {
             requests = List.copyOf(requests);
             allowAttributes = Set.copyOf(allowAttributes);
@@ -91,7 +95,7 @@ public final class KeyCeremony {
         /** Without a deployment policy. */
         public Settings(List<Path> requests, Path out, Path journal, boolean production, Set<String> allowAttributes,
                         String ceremonyId, boolean dryRun) {
-            this(requests, out, journal, production, allowAttributes, ceremonyId, dryRun, null);
+            this(requests, out, journal, production, allowAttributes, ceremonyId, dryRun, null, null);
         }
 
         Path journalFile() {
@@ -180,6 +184,12 @@ public final class KeyCeremony {
             Ceremony.Signer signer = null;
             ObjectNode context = SigstructJson.object();
             context.put("tool", ToolVersion.describe());
+            if (s.policyFile() != null) {
+                // Which policy judged the requests: the minutes can name the exact file.
+                context.put("policy", s.policyFile().toString())
+                        .put("policySha256", Hash256.ofFile(s.policyFile()).hex())
+                        .put("policyMode", s.policy().mode().name().toLowerCase(java.util.Locale.ROOT));
+            }
             if (key instanceof ExportedPayloads e) {
                 verifying = e.publicKey() == null ? null : PemKeys.loadVerifyingKey(e.publicKey());
             } else if (key instanceof ImportedSignatures i) {

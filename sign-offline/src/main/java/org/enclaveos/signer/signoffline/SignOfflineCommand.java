@@ -159,7 +159,7 @@ public final class SignOfflineCommand implements Callable<Integer> {
         }
         KeyCeremony.Settings settings = new KeyCeremony.Settings(requests, outDir, journal, production,
                 java.util.Set.copyOf(allowAttributes), ceremonyId, dryRun,
-                policyFile == null ? null : org.enclaveos.signer.policy.PolicyFiles.load(policyFile, null));
+                policyFile == null ? null : org.enclaveos.signer.policy.PolicyFiles.load(policyFile, null), policyFile);
         KeyCeremony.Outcome done = KeyCeremony.run(settings, source, spec.commandLine().getErr(),
                 yes ? KeyCeremony.AUTOMATIC : SignOfflineCommand::confirm,
                 org.enclaveos.signer.cli.ProgressLine.forCommand(spec));

@@ -30,9 +30,14 @@ class DeploymentPolicyTest extends CeremonyFixture {
     void aRequestThePolicyRejectsIsRefusedBeforeTheReview() throws IOException {
         // Requests.write: targets registry.example/app:1-signed, ISVPRODID 1, ISVSVN 0 and 1.
         Path req = Requests.write(dir.resolve("req"), 2, null);
+        Path listedPolicy = policy("enforce", key.mrsigner().hex(), 0, "registry.example/*");
         CliRun listed = sign(req.toString(), "--key", keyFile.toString(), "--out", dir.resolve("a").toString(), "--yes",
-                "--policy", policy("enforce", key.mrsigner().hex(), 0, "registry.example/*").toString());
+                "--policy", listedPolicy.toString());
         assertEquals(0, listed.exitCode(), listed::toString);
+        // The journal names the policy that judged the requests, by file and SHA-256.
+        String start = Files.readAllLines(dir.resolve("a/journal.jsonl")).get(0);
+        assertTrue(start.contains("\"policySha256\":\"" + org.enclaveos.signer.sgx.Hash256.ofFile(listedPolicy).hex() + "\"")
+                && start.contains("\"policyMode\":\"enforce\""), start);
 
         CliRun other = sign(req.toString(), "--key", keyFile.toString(), "--out", dir.resolve("b").toString(), "--yes",
                 "--policy", policy("enforce", TestKeys.key("someone else").mrsigner().hex(), 0, "registry.example/*")
