@@ -247,12 +247,16 @@ public final class PrepareCommand implements Callable<Integer> {
                         .put("debug", w.request().unsigned().debug()).put("written", w.changed());
             }
             doc.put("bundle", out.resolve("bundle.json").toString());
+            doc.put("batchDigest", org.enclaveos.signer.request.BatchDigest.of(requests, production, java.util.Set.of()).hex());
             stdout.print(SigstructJson.print(doc));
         } else {
             for (RequestWriter.Written w : written) {
                 stdout.println((w.changed() ? "wrote " : "unchanged ") + w.file() + "  mrenclave " + w.request().mrenclave()
                         + "  payload sha256 " + w.request().signingPayloadSha256());
             }
+            // What approvers sign before the ceremony (sign-offline --print-batch-digest gives the same for these requests).
+            stdout.println("batch digest " + org.enclaveos.signer.request.BatchDigest.of(requests, production,
+                    java.util.Set.of()).hex() + " (" + (production ? "--production" : "not --production") + ")");
         }
         stdout.flush();
         err.flush();

@@ -189,4 +189,17 @@ class PrepareCommandTest {
                 notRef.err());
         assertFalse(Files.exists(dir.resolve("o")));
     }
+
+    /** prepare ends with the batch digest of what it wrote: the line approvers sign, as sign-offline computes it. */
+    @Test
+    void prepareEndsWithTheBatchDigestOfItsRequests() {
+        Path out = dir.resolve("digest");
+        CliRun r = prepare(out, "app", "--mrenclave", "ab".repeat(32), "--isvprodid", "1", "--isvsvn", "2", "--production",
+                "--date", "2026-11-29");
+        assertEquals(0, r.exitCode(), r::toString);
+        List<org.enclaveos.signer.request.SigningRequest> written = org.enclaveos.signer.request.RequestSet
+                .load(List.of(out)).stream().map(org.enclaveos.signer.request.RequestSet.Loaded::request).toList();
+        String digest = org.enclaveos.signer.request.BatchDigest.of(written, true, java.util.Set.of()).hex();
+        assertTrue(r.out().endsWith("batch digest " + digest + " (--production)\n"), r.out());
+    }
 }

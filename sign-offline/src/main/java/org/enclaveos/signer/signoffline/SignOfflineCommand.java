@@ -102,6 +102,10 @@ public final class SignOfflineCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
+    @Option(names = "--print-batch-digest", description = "Check the requests, print the batch digest (what approvers "
+            + "sign: the requests' payloads and this ceremony's --production and --allow-attribute) as one line, and stop.")
+    boolean printBatchDigest;
+
     @Option(names = "--policy", paramLabel = "FILE.json", description = "Refuse requests this deployment policy would "
             + "reject, judged with this ceremony's key as the signer (JSON; convert YAML with 'policy check --json').")
     Path policyFile;
@@ -117,6 +121,16 @@ public final class SignOfflineCommand implements Callable<Integer> {
         }
         if (requests.isEmpty()) {
             throw usage("give the request files or directories to sign");
+        }
+        if (printBatchDigest) {
+            // Only the digest on stdout: approvers sign a file holding exactly this line.
+            List<org.enclaveos.signer.request.SigningRequest> loaded = org.enclaveos.signer.request.RequestSet.load(requests)
+                    .stream().map(org.enclaveos.signer.request.RequestSet.Loaded::request).toList();
+            PrintWriter stdout = spec.commandLine().getOut();
+            stdout.print(org.enclaveos.signer.request.BatchDigest.of(loaded, production,
+                    java.util.Set.copyOf(allowAttributes)).hex() + "\n");
+            stdout.flush();
+            return 0;
         }
         boolean export = exportPayloads != null;
         if (export && (out != null || key != null || pkcs11Config != null || importSignatures != null)) {

@@ -266,4 +266,29 @@ class SignOfflineTest extends CeremonyFixture {
                 e2.toString());
         assertEquals(1, append.exitCode(), append::toString);
     }
+
+    /**
+     * Issue 14's first step: the batch digest names exactly the payloads and the policy flags, one line on stdout;
+     * prepare prints the same for its requests. The text it is taken over is documented in BatchDigest.
+     */
+    @Test
+    void theBatchDigestNamesThePayloadsAndThePolicyFlags() throws IOException {
+        Path req = Requests.write(dir.resolve("req"), 3, null);
+        CliRun d = sign(req.toString(), "--print-batch-digest");
+        assertEquals(0, d.exitCode(), d::toString);
+        assertTrue(d.out().matches("[0-9a-f]{64}\n"), d.out());
+        assertEquals(d.out(), sign(req.toString(), "--print-batch-digest").out(), "the same requests, the same digest");
+        java.util.List<org.enclaveos.signer.request.SigningRequest> loaded = org.enclaveos.signer.request.RequestSet
+                .load(java.util.List.of(req)).stream().map(org.enclaveos.signer.request.RequestSet.Loaded::request).toList();
+        String text = org.enclaveos.signer.request.BatchDigest.text(loaded, false, java.util.Set.of());
+        assertEquals("enclaveos-ceremony-batch v1\nproduction no\nallow \napp0.sgx1.request.json "
+                + Requests.production(0).signingPayloadSha256().hex() + "\n", text.substring(0, text.indexOf("app1")));
+        assertEquals(org.enclaveos.signer.sgx.Hash256.sha256(text.getBytes(java.nio.charset.StandardCharsets.UTF_8)).hex()
+                + "\n", d.out());
+        CliRun production = sign(req.toString(), "--print-batch-digest", "--production");
+        CliRun allowed = sign(req.toString(), "--print-batch-digest", "--production", "--allow-attribute", "PROVISIONKEY");
+        assertTrue(!production.out().equals(d.out()) && !allowed.out().equals(production.out()), "the flags are in it");
+        Path fewer = Requests.write(dir.resolve("fewer"), 2, null);
+        assertTrue(!sign(fewer.toString(), "--print-batch-digest").out().equals(d.out()), "the payloads are in it");
+    }
 }
