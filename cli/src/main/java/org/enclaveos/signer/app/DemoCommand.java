@@ -7,8 +7,6 @@ import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.LocalDate;
-import java.time.ZoneOffset;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Optional;
@@ -37,7 +35,6 @@ import org.enclaveos.signer.measure.SgxsWriter;
 import org.enclaveos.signer.prepare.EnclaveSource;
 import org.enclaveos.signer.prepare.Prepare;
 import org.enclaveos.signer.prepare.PrepareSpec;
-import org.enclaveos.signer.prepare.SigstructRecipe;
 import org.enclaveos.signer.request.MemoryModel;
 import org.enclaveos.signer.request.RequestSet;
 import org.enclaveos.signer.request.RequestWriter;
@@ -88,7 +85,7 @@ public final class DemoCommand implements Callable<Integer> {
         step(out, "prepare " + source + " --memory-model all --target " + target + " --out " + requests);
         Prepare.Prepared prepared = Prepare.requests(PrepareSpec.builder().source(new EnclaveSource.Image(source.toString()))
                 .models(EnumSet.allOf(MemoryModel.class)).target(target)
-                .defaultDate(SigstructRecipe.date(null, System.getenv("SOURCE_DATE_EPOCH"), LocalDate.now(ZoneOffset.UTC)))
+                .defaultDate(org.enclaveos.signer.prepare.PrepareCommand.defaultDate())
                 .build(), w -> err.println("warning: " + w));
         for (RequestWriter.Written w : Prepare.write(requests, prepared.requests(), false)) {
             out.println("wrote " + w.file() + "  mrenclave " + w.request().mrenclave());

@@ -2,8 +2,6 @@ package org.enclaveos.signer.app;
 
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.time.LocalDate;
-import java.time.ZoneOffset;
 import java.util.Optional;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -27,7 +25,6 @@ import org.enclaveos.signer.cli.VersionProvider;
 import org.enclaveos.signer.prepare.EnclaveSource;
 import org.enclaveos.signer.prepare.Prepare;
 import org.enclaveos.signer.prepare.PrepareSpec;
-import org.enclaveos.signer.prepare.SigstructRecipe;
 import org.enclaveos.signer.request.MemoryModel;
 import org.enclaveos.signer.request.RequestSet;
 import org.enclaveos.signer.signoffline.KeyCeremony;
@@ -138,7 +135,7 @@ public final class EnclaveosSigner implements Callable<Integer>, Cli.Suite {
                     .target(container.get(1))
                     .models(memoryModel == null ? Set.of() : MemoryModel.parseOption("--memory-model", memoryModel))
                     .isvSvn(isvSvn).isvProdId(isvProdId).production(production)
-                    .defaultDate(SigstructRecipe.date(null, System.getenv("SOURCE_DATE_EPOCH"), LocalDate.now(ZoneOffset.UTC)))
+                    .defaultDate(org.enclaveos.signer.prepare.PrepareCommand.defaultDate())
                     .platform(images.platform).registry(images.client()).build();
             Prepare.Prepared prepared = Prepare.requests(prepareSpec, w -> err.println("warning: " + w));
             Path requests = work.resolve("requests");

@@ -190,6 +190,15 @@ public final class PolicyCheck {
         }
     }
 
+    /**
+     * Where a request's enclave will run, as a policy's scopes name it: its target, else its source image,
+     * else "file:" and its source file; a given MRENCLAVE has no place ("-", which no scope matches).
+     */
+    public static String subjectOf(org.enclaveos.signer.request.SigningRequest r) {
+        return r.target() != null ? r.target() : r.source().reference() != null ? r.source().reference()
+                : r.source().file() != null ? "file:" + r.source().file() : "-";
+    }
+
     /** The first scope one of whose globs matches the subject ("*" any characters, "?" one). */
     static Optional<Policy.Scope> scopeOf(Policy policy, String subject) {
         String bare = subject.startsWith("docker://") ? subject.substring("docker://".length()) : subject;

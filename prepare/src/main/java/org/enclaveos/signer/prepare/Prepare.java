@@ -58,9 +58,7 @@ public final class Prepare {
     private static void judge(PrepareSpec spec, List<SigningRequest> requests, Consumer<String> warnings) {
         java.util.Map<String, java.util.Map<String, Sigstruct>> bySubject = new java.util.LinkedHashMap<>();
         for (SigningRequest r : requests) {
-            String subject = r.target() != null ? r.target() : r.source().reference() != null ? r.source().reference()
-                    : r.source().file() != null ? "file:" + r.source().file() : "-";
-            bySubject.computeIfAbsent(subject, k -> new java.util.LinkedHashMap<>())
+            bySubject.computeIfAbsent(org.enclaveos.signer.policy.PolicyCheck.subjectOf(r), k -> new java.util.LinkedHashMap<>())
                     .put(r.memoryModel() == null ? r.name() : r.memoryModel(), r.unsigned());
         }
         bySubject.forEach((subject, unsigned) -> {

@@ -210,7 +210,7 @@ public final class PrepareCommand implements Callable<Integer> {
                 .models(memoryModel == null ? Set.of() : MemoryModel.parseOption("--memory-model", memoryModel))
                 .isvProdId(isvProdId).isvSvn(isvSvn).production(production)
                 .date(date == null ? null : SigstructRecipe.date(date, null, LocalDate.now(ZoneOffset.UTC)))
-                .defaultDate(SigstructRecipe.date(null, System.getenv("SOURCE_DATE_EPOCH"), LocalDate.now(ZoneOffset.UTC)))
+                .defaultDate(defaultDate())
                 .vendor(vendor).swDefined(swDefined).attributes(attributes).attributeMask(attributeMask)
                 .miscSelect(miscSelect).miscMask(miscMask)
                 .isvFamilyId(hex16("--isvfamilyid", isvFamilyId)).isvExtProdId(hex16("--isvextprodid", isvExtProdId))
@@ -261,6 +261,11 @@ public final class PrepareCommand implements Callable<Integer> {
         stdout.flush();
         err.flush();
         return 0;
+    }
+
+    /** The DATE where none is given: SOURCE_DATE_EPOCH, else today in UTC (the one-shot form and demo use it too). */
+    public static org.enclaveos.signer.sgx.SigstructDate defaultDate() {
+        return SigstructRecipe.date(null, System.getenv("SOURCE_DATE_EPOCH"), LocalDate.now(ZoneOffset.UTC));
     }
 
     static byte[] hex16(String option, String value) {

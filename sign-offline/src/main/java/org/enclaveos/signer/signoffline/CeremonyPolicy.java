@@ -92,9 +92,7 @@ record CeremonyPolicy(boolean production, Set<String> allowedAttributes, org.enc
      */
     private void deployment(RequestSet.Loaded l, VerifyingKey signer, List<String> warnings) {
         org.enclaveos.signer.request.SigningRequest r = l.request();
-        // A loaded request always has a source (RequestText requires one); a given MRENCLAVE has no place: "-".
-        String subject = r.target() != null ? r.target() : r.source().reference() != null ? r.source().reference()
-                : r.source().file() != null ? "file:" + r.source().file() : "-";
+        String subject = org.enclaveos.signer.policy.PolicyCheck.subjectOf(r);
         org.enclaveos.signer.policy.PolicyCheck.Verdict v = org.enclaveos.signer.policy.PolicyCheck.beforeSigning(deployment,
                 subject, java.util.Map.of(r.memoryModel() == null ? "enclave" : r.memoryModel(), l.unsigned()),
                 signer == null ? null : signer.mrsigner());

@@ -138,10 +138,7 @@ final class ImageCommands {
         org.enclaveos.signer.policy.PolicyCheck.Verdict verdict = null;
         if (policy != null) {
             Map<String, Sigstruct> signed = new java.util.LinkedHashMap<>();
-            // In model order, whatever map the image's signatures came in: the report must not change between runs.
-            for (MemoryModel m : MemoryModel.values()) {
-                r.signatures().getOrDefault(m, Optional.empty()).ifPresent(x -> signed.put(m.id(), x));
-            }
+            r.signatures().forEach((m, s) -> s.ifPresent(x -> signed.put(m.id(), x)));
             verdict = org.enclaveos.signer.policy.PolicyCheck.check(policy, r.reference().toString(), signed, true,
                     policyOptions.atDate());
         }
