@@ -343,4 +343,23 @@ class PolicyCheckTest {
         assertEquals("isvprodid", PolicyCheck.check(high, "file:/enclaves/App.signed.so", Map.of("file", s), false, null)
                 .failures().get(0).rule());
     }
+
+    /** A request's place for the policy: its target, else its source image, else its source file; a given MRENCLAVE none. */
+    @Test
+    void aRequestsSubjectIsItsTargetElseItsSource() {
+        Sigstruct s = Requests.production(1);
+        org.enclaveos.signer.request.SigningRequest.Source image = new org.enclaveos.signer.request.SigningRequest.Source(
+                "image", "registry.example/app:1", "sha256:" + "ab".repeat(32), "sha256:" + "cd".repeat(32), "linux/amd64",
+                null, null);
+        assertEquals("registry.example/app:1-signed", PolicyCheck.subjectOf(
+                Requests.request("a", org.enclaveos.signer.request.MemoryModel.SGX1, s, null)));
+        assertEquals("registry.example/app:1", PolicyCheck.subjectOf(org.enclaveos.signer.request.SigningRequest.create(
+                "t", "b", org.enclaveos.signer.request.MemoryModel.SGX1, image, null, null, "converter-signature", null, s,
+                null)));
+        assertEquals("file:/enclaves/app.sgxs", PolicyCheck.subjectOf(org.enclaveos.signer.request.SigningRequest.create(
+                "t", "c", null, org.enclaveos.signer.request.SigningRequest.Source.file("sgxs", "/enclaves/app.sgxs",
+                        "ef".repeat(32)), null, null, "measured-sgxs", null, s, null)));
+        assertEquals("-", PolicyCheck.subjectOf(org.enclaveos.signer.request.SigningRequest.create("t", "d", null,
+                org.enclaveos.signer.request.SigningRequest.Source.given(), null, null, "given", null, s, null)));
+    }
 }
