@@ -14,13 +14,13 @@ import java.time.Instant;
 import java.util.List;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import org.enclaveos.signer.ErrorKind;
 import org.enclaveos.signer.SignerException;
 import org.enclaveos.signer.io.AtomicFiles;
+import org.enclaveos.signer.journal.JournalChain;
 import org.enclaveos.signer.sgx.Hash256;
 
 /**
@@ -31,7 +31,7 @@ import org.enclaveos.signer.sgx.Hash256;
  * journal is the one output that differs between two identical runs.
  */
 final class Journal {
-    static final String GENESIS = "0".repeat(64);
+    static final String GENESIS = JournalChain.GENESIS;
     private static final ObjectMapper MAPPER = new ObjectMapper();
 
     private final Path file;
@@ -96,9 +96,6 @@ final class Journal {
         append("journal-recovered", note);
     }
 
-    /** No line we write comes near this (a ceremony-start line lists every request by two hashes). */
-    static final int MAX_LINE = 64 << 20;
-
     /** Reads line by line: a journal grows with every ceremony, memory must not. */
     private static Tail scan(Path file, boolean allowTornTail) {
         String prev = GENESIS;
@@ -106,29 +103,18 @@ final class Journal {
         long offset = 0;
         org.enclaveos.signer.io.SmallFiles.requireRegular(file, "journal");
         try (InputStream in = new BufferedInputStream(Files.newInputStream(file), 1 << 16)) {
-            java.io.ByteArrayOutputStream line = new java.io.ByteArrayOutputStream();
-            for (int c; ; ) {
-                line.reset();
-                while ((c = in.read()) >= 0 && c != '\n') {
-                    if (line.size() == MAX_LINE) {
-                        throw broken(file, n + 1, "longer than " + MAX_LINE + " bytes: not a journal line");
-                    }
-                    line.write(c);
-                }
-                if (c < 0 && line.size() == 0) {
-                    return new Tail(n, prev, offset, null);
-                }
-                n++;
-                if (c < 0) {
-                    if (allowTornTail) {
-                        return new Tail(n - 1, prev, offset, line.toByteArray());
-                    }
-                    throw broken(file, n, "the line is incomplete (no newline): an interrupted write or a truncated file");
-                }
-                byte[] bytes = line.toByteArray();
-                prev = check(file, n, bytes, prev);
+            JournalChain.LineReader lines = new JournalChain.LineReader(in, file.toString());
+            for (byte[] bytes; (bytes = lines.next()) != null; ) {
+                prev = JournalChain.check(file.toString(), ++n, bytes, prev).hash();
                 offset += bytes.length + 1;
             }
+            if (lines.torn() == null) {
+                return new Tail(n, prev, offset, null);
+            }
+            if (allowTornTail) {
+                return new Tail(n, prev, offset, lines.torn());
+            }
+            throw broken(file, n + 1, "the line is incomplete (no newline): an interrupted write or a truncated file");
         } catch (NoSuchFileException e) {
             throw new SignerException(ErrorKind.IO, file + ": no such file");
         } catch (IOException e) {
@@ -136,29 +122,8 @@ final class Journal {
         }
     }
 
-    /** Checks line {@code n} against the chain so far; returns its hash, the next line's {@code prev}. */
-    private static String check(Path file, long n, byte[] line, String prev) {
-        JsonNode node;
-        try {
-            node = MAPPER.readTree(line);
-        } catch (IOException e) {
-            throw broken(file, n, "not a JSON object");
-        }
-        if (node == null || !node.isObject()) {
-            throw broken(file, n, "not a JSON object");
-        }
-        if (node.path("seq").asLong(-1) != n) {
-            throw broken(file, n, "seq is " + node.path("seq") + ", expected " + n + " (a line was removed or moved)");
-        }
-        if (!prev.equals(node.path("prev").asText())) {
-            throw broken(file, n, "prev is " + node.path("prev").asText() + ", but the SHA-256 of "
-                    + (n == 1 ? "nothing (first line)" : "line " + (n - 1)) + " is " + prev);
-        }
-        return Hash256.sha256(line).hex();
-    }
-
     private static SignerException broken(Path file, long line, String why) {
-        return new SignerException(ErrorKind.VERIFICATION_FAILED, file + ": journal broken at line " + line + ": " + why);
+        return JournalChain.broken(file.toString(), line, why);
     }
 
     /** One event: its name and the fields that follow seq, prev, time and event, in their order. */

@@ -1,0 +1,108 @@
+package org.enclaveos.signer.journal;
+
+import java.io.IOException;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import org.enclaveos.signer.ErrorKind;
+import org.enclaveos.signer.SignerException;
+import org.enclaveos.signer.sgx.Hash256;
+
+/**
+ * The rule that makes a ceremony journal a chain, in one place for the journal's writer (sign-offline)
+ * and for the readers of its lines elsewhere (the signing evidence attach publishes): line {@code n}
+ * is a JSON object whose {@code seq} is {@code n} and whose {@code prev} is the SHA-256 of the bytes of
+ * line {@code n - 1} (64 zeros for the first line). A segment of a journal chains the same way from its
+ * <em>anchor</em>, the hash of the line before it.
+ */
+public final class JournalChain {
+    /** The {@code prev} of a journal's first line. */
+    public static final String GENESIS = "0".repeat(64);
+    /** No line sign-offline writes comes near this (a ceremony-start line lists every request by two hashes). */
+    public static final int MAX_LINE = 64 << 20;
+
+    private static final ObjectMapper MAPPER = new ObjectMapper();
+
+    private JournalChain() {
+    }
+
+    /** One checked line: its parsed fields and the hash the next line must name as {@code prev}. */
+    public record Line(long seq, JsonNode fields, String hash) {
+        public String event() {
+            return fields.path("event").asText("");
+        }
+    }
+
+    /**
+     * Checks that {@code line} is line {@code n} following a line whose hash is {@code prev}.
+     *
+     * @param where the journal's name, for the error
+     */
+    public static Line check(String where, long n, byte[] line, String prev) {
+        JsonNode node;
+        try {
+            node = MAPPER.readTree(line);
+        } catch (IOException e) {
+            throw broken(where, n, "not a JSON object");
+        }
+        if (node == null || !node.isObject()) {
+            throw broken(where, n, "not a JSON object");
+        }
+        if (node.path("seq").asLong(-1) != n) {
+            throw broken(where, n, "seq is " + node.path("seq") + ", expected " + n + " (a line was removed or moved)");
+        }
+        if (!prev.equals(node.path("prev").asText())) {
+            throw broken(where, n, "prev is " + node.path("prev").asText() + ", but the SHA-256 of "
+                    + (n == 1 ? "nothing (first line)" : "line " + (n - 1)) + " is " + prev);
+        }
+        return new Line(n, node, Hash256.sha256(line).hex());
+    }
+
+    /**
+     * Reads a journal line by line, bounded: memory holds one line, never the journal. A last line
+     * without its newline (a write that was cut) is not returned as a line; {@link #torn} gives it.
+     */
+    public static final class LineReader {
+        private final java.io.InputStream in;
+        private final String where;
+        private final java.io.ByteArrayOutputStream line = new java.io.ByteArrayOutputStream();
+        private long count;
+        private byte[] torn;
+
+        /** @param in a buffered stream */
+        public LineReader(java.io.InputStream in, String where) {
+            this.in = in;
+            this.where = where;
+        }
+
+        /** The next complete line without its newline, or null at the end of the journal. */
+        public byte[] next() throws IOException {
+            line.reset();
+            int c;
+            while ((c = in.read()) >= 0 && c != '\n') {
+                if (line.size() == MAX_LINE) {
+                    throw broken(where, count + 1, "longer than " + MAX_LINE + " bytes: not a journal line");
+                }
+                line.write(c);
+            }
+            if (c < 0) {
+                if (line.size() > 0) {
+                    torn = line.toByteArray();
+                }
+                return null;
+            }
+            count++;
+            return line.toByteArray();
+        }
+
+        /** The bytes after the last newline, if the journal ends with an incomplete line; else null. */
+        public byte[] torn() {
+            return torn;
+        }
+    }
+
+    public static SignerException broken(String where, long line, String why) {
+        return new SignerException(ErrorKind.VERIFICATION_FAILED, where + ": journal broken at line " + line + ": " + why);
+    }
+}
