@@ -57,21 +57,21 @@ public final class Attach {
 
     /** Attaches one image's signatures; {@code target} null: the target prepare recorded. */
     public static ImageAttach.Result image(Group group, Path signatures, SignedRequest.Trust trust, String target,
-                                           RegistryClient.Options registry) {
+                                           RegistryClient.Options registry, EvidenceOptions evidence) {
         List<SignedRequest> signed = group.requests().stream().map(l -> SignedRequest.load(l, signatures, trust)).toList();
-        return ImageAttach.attach(signed, target, registry);
+        return ImageAttach.attach(signed, target, registry, evidence, signatures, trust.withoutResponses());
     }
 
     /** Every group, {@code jobs} at a time, each to the target its requests name. */
     public static List<Outcome> images(List<Group> groups, Path signatures, SignedRequest.Trust trust,
-                                       RegistryClient.Options registry, int jobs) {
+                                       RegistryClient.Options registry, EvidenceOptions evidence, int jobs) {
         ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, Math.min(jobs, groups.size())));
         try {
             List<Future<Outcome>> futures = new ArrayList<>();
             for (Group g : groups) {
                 futures.add(pool.submit(() -> {
                     try {
-                        return new Outcome(g, Optional.of(image(g, signatures, trust, null, registry)), Optional.empty());
+                        return new Outcome(g, Optional.of(image(g, signatures, trust, null, registry, evidence)), Optional.empty());
                     } catch (SignerException e) {
                         return new Outcome(g, Optional.empty(), Optional.of(e));
                     } catch (RuntimeException e) {

@@ -11,6 +11,7 @@ import org.enclaveos.signer.ErrorKind;
 import org.enclaveos.signer.SignerException;
 import org.enclaveos.signer.cli.VersionProvider;
 import org.enclaveos.signer.format.SigstructJson;
+import org.enclaveos.signer.image.Referrers;
 import org.enclaveos.signer.image.RegistryClient;
 import org.enclaveos.signer.request.MemoryModel;
 import org.enclaveos.signer.request.RequestSet;
@@ -30,7 +31,10 @@ import picocli.CommandLine.Model.CommandSpec;
                 + "other byte changed, after checking the input is still the file prepare measured. For a converted "
                 + "image, the source must still resolve to the manifest digest prepare recorded; the new image changes "
                 + "only ENCLAVEOS_SIGNATURE/ENCLAVEOS_SIGNATURE2 (a model not signed gets an empty value), is pushed with "
-                + "only the missing blobs (mounted within a registry), manifest last, and is read back and checked."},
+                + "only the missing blobs (mounted within a registry), manifest last, and is read back and checked. To a registry, "
+                + "the signing evidence follows as an OCI referrer of the signed image (artifactType "
+                + "application/vnd.enclaveos.signing-evidence.v1+json): through the referrers API where the registry has "
+                + "it, else in the referrers tag sha256-HEX, keeping what other tools listed there."},
         footer = {"", "Examples:",
             "  enclaveos-signer attach requests/ --signatures signed/ --target registry.example.com/team/app:1.0-signed",
             "  enclaveos-signer attach requests/ --signatures signed/ --enclave-out enclave.resigned.so",
@@ -83,12 +87,27 @@ public final class AttachCommand implements Callable<Integer> {
             + "have this name (prepare's --name or the image's default name).")
     String only;
 
+    @Option(names = "--evidence", negatable = true, description = "Push the signing evidence (requests, SIGSTRUCTs, "
+            + "responses, the ceremony's journal lines) as an OCI referrer of the signed image (default: for registry "
+            + "targets; --evidence makes it required, --no-evidence skips it).")
+    Boolean evidence;
+
+    @Option(names = "--journal", paramLabel = "FILE", description = "The journal of the ceremony that signed (default: "
+            + "SIGNATURES/" + EvidenceOptions.DEFAULT_JOURNAL + ", where sign-offline writes it).")
+    Path journal;
+
+    private EvidenceOptions evidenceOptions() {
+        return new EvidenceOptions(evidence == null ? EvidenceOptions.Publish.REGISTRY_TARGETS
+                : evidence ? EvidenceOptions.Publish.REQUIRED : EvidenceOptions.Publish.NEVER, java.util.Optional.ofNullable(journal));
+    }
+
     @Option(names = "--jobs", paramLabel = "N", description = "Images attached at a time when the requests come from "
             + "several images (default 4).")
     int jobs = 4;
 
     private int attachImage(Attach.Group group) {
-        ImageAttach.Result r = Attach.image(group, signatures, trust(), target, images.client());
+        ImageAttach.Result r = Attach.image(group, signatures, trust(), target, images.client(),
+                evidenceOptions());
         PrintWriter out = spec.commandLine().getOut();
         if (json) {
             ObjectNode o = SigstructJson.object();
@@ -97,11 +116,15 @@ public final class AttachCommand implements Callable<Integer> {
                     .put("layersMounted", r.layersMounted());
             ObjectNode models = o.putObject("signatures");
             r.signatures().forEach((m, s) -> models.put(m.id(), s.mrsigner().hex()));
+            r.evidence().ifPresentOrElse(e -> o.putObject("evidence").put("digest", e.digest())
+                    .put("via", e.viaApi() ? "referrers-api" : "referrers-tag").put("tag", e.indexTag()), () -> o.putNull("evidence"));
             out.print(SigstructJson.print(o));
         } else {
             out.println("pushed " + r.target() + "@" + r.manifestDigest() + " (" + r.bytesUploaded() + " bytes uploaded, "
                     + r.layersSent() + " layers sent, " + r.layersMounted() + " mounted; signed: "
                     + String.join(", ", r.signatures().keySet().stream().map(MemoryModel::id).toList()) + ")");
+            r.evidence().ifPresent(e -> out.println("evidence " + e.digest() + (e.viaApi() ? " (listed by the registry's "
+                    + "referrers API)" : " (listed in the referrers tag " + e.indexTag() + ")")));
         }
         out.flush();
         return 0;
@@ -153,7 +176,8 @@ public final class AttachCommand implements Callable<Integer> {
 
     /** A batch: every image to its own target, a summary table, and an exit code that says whether any failed. */
     private int attachAll(List<Attach.Group> groups) {
-        List<Attach.Outcome> outcomes = Attach.images(groups, signatures, trust(), images.client(), jobs);
+        List<Attach.Outcome> outcomes = Attach.images(groups, signatures, trust(), images.client(),
+                evidenceOptions(), jobs);
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         long failed = outcomes.stream().filter(o -> o.error().isPresent()).count();
@@ -164,7 +188,8 @@ public final class AttachCommand implements Callable<Integer> {
             for (Attach.Outcome o : outcomes) {
                 ObjectNode n = list.addObject().put("name", o.group().name()).put("source", o.group().source())
                         .put("ok", o.error().isEmpty());
-                o.result().ifPresent(r -> n.put("target", r.target().toString()).put("manifestDigest", r.manifestDigest()));
+                o.result().ifPresent(r -> n.put("target", r.target().toString()).put("manifestDigest", r.manifestDigest())
+                        .put("evidence", r.evidence().map(Referrers.Published::digest).orElse(null)));
                 o.error().ifPresent(e -> n.put("error", e.getMessage()).put("exitCode", e.kind().exitCode()));
             }
             out.print(SigstructJson.print(doc));

@@ -10,12 +10,15 @@ import org.enclaveos.signer.SignerException;
 import org.enclaveos.signer.crypto.SigstructVerifier;
 import org.enclaveos.signer.image.ConvertedImage;
 import org.enclaveos.signer.image.Descriptor;
+import org.enclaveos.signer.image.ImageEvidence;
 import org.enclaveos.signer.image.ImageReference;
 import org.enclaveos.signer.image.ImageRewrite;
 import org.enclaveos.signer.image.ImageWriter;
+import org.enclaveos.signer.image.Referrers;
 import org.enclaveos.signer.image.RegistryClient;
 import org.enclaveos.signer.image.ResolvedImage;
 import org.enclaveos.signer.request.MemoryModel;
+import org.enclaveos.signer.request.SigningEvidence;
 import org.enclaveos.signer.request.SigningRequest;
 import org.enclaveos.signer.sgx.Sigstruct;
 
@@ -31,11 +34,17 @@ public final class ImageAttach {
     private ImageAttach() {
     }
 
+    /** {@code evidence}: the signing evidence artifact pushed next to the image, if one was. */
     public record Result(ImageReference target, String manifestDigest, long bytesUploaded, int layersSent, int layersMounted,
-                  Map<MemoryModel, Sigstruct> signatures) {
+                  Map<MemoryModel, Sigstruct> signatures, Optional<Referrers.Published> evidence) {
     }
 
-    public static Result attach(List<SignedRequest> signed, String targetOption, RegistryClient.Options options) {
+    /**
+     * @param evidence   whether to publish the signing evidence, and from which journal
+     * @param signatureDir the directory sign-offline wrote (responses, default journal)
+     */
+    public static Result attach(List<SignedRequest> signed, String targetOption, RegistryClient.Options options,
+                                EvidenceOptions evidence, java.nio.file.Path signatureDir, boolean withoutResponses) {
         SigningRequest first = signed.get(0).request().request();
         SigningRequest.Source source = first.source();
         Map<MemoryModel, Optional<Sigstruct>> signatures = new EnumMap<>(MemoryModel.class);
@@ -70,6 +79,15 @@ public final class ImageAttach {
                 target = r.target();
             }
         }
+        ImageReference targetRef = ImageReference.parse(target);
+        boolean registry = targetRef.transport() == ImageReference.Transport.DOCKER;
+        if (evidence.publish() == EvidenceOptions.Publish.REQUIRED && !registry) {
+            throw new SignerException(ErrorKind.USAGE, "--evidence: " + targetRef + " is not a registry; signing evidence is "
+                    + "published as an OCI referrer, to registries only");
+        }
+        // Collected and checked before anything is pushed: a missing journal stops attach with nothing written.
+        Optional<SigningEvidence> collected = registry && evidence.publish() != EvidenceOptions.Publish.NEVER
+                ? Optional.of(evidence.collect(signed, signatureDir, withoutResponses)) : Optional.empty();
         // The reference as prepare was given it must still name the image prepare measured: a tag that moved
         // means the requests describe an image that is no longer the one users get.
         ResolvedImage image;
@@ -83,7 +101,6 @@ public final class ImageAttach {
                     + image.manifestDigest() + ", prepare measured " + source.manifestDigest());
         }
         byte[] config = ImageRewrite.config(image.configBytes(), signatures);
-        ImageReference targetRef = ImageReference.parse(target);
         ImageWriter.Written w = ImageWriter.write(image, config, targetRef, options);
 
         // Read back by digest and check once more: signatures verify, layers are the source's.
@@ -106,7 +123,19 @@ public final class ImageAttach {
         if (!before.equals(after)) {
             throw new SignerException(ErrorKind.INTEGRITY, targetRef + ": the pushed image's layers differ from the source's");
         }
-        return new Result(targetRef, w.manifestDigest(), w.bytesUploaded(), w.layersSent(), w.layersMounted(), attached);
+        Optional<Referrers.Published> published = Optional.empty();
+        if (collected.isPresent()) {
+            Descriptor subject = new Descriptor(pushed.manifestMediaType(), w.manifestDigest(), pushed.manifestBytes().length,
+                    null);
+            try {
+                published = Optional.of(Referrers.publish(targetRef, subject, ImageEvidence.artifact(collected.get()), options));
+            } catch (SignerException e) {
+                throw new SignerException(e.kind(), "the signed image is pushed (" + targetRef + "@" + w.manifestDigest()
+                        + "), its signing evidence is not: " + e.getMessage() + " (run attach again to retry)", e);
+            }
+        }
+        return new Result(targetRef, w.manifestDigest(), w.bytesUploaded(), w.layersSent(), w.layersMounted(), attached,
+                published);
     }
 
     private static List<String> diffIds(ResolvedImage image) {

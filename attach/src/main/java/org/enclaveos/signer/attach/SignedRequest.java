@@ -84,24 +84,7 @@ public record SignedRequest(RequestSet.Loaded request, Sigstruct sigstruct) {
 
     /** The response must answer exactly this request, with exactly this SIGSTRUCT. */
     private static void checkResponse(RequestSet.Loaded request, Sigstruct s, Path responseFile) {
-        SigningResponse r = SigningResponse.parse(org.enclaveos.signer.io.SmallFiles.read(responseFile,
-                RequestJson.MAX_BYTES, "response file"), responseFile.toString());
-        if (!SigningResponse.SCHEMA.equals(r.schema())) {
-            throw new SignerException(ErrorKind.UNSUPPORTED, responseFile + ": schema is '" + r.schema() + "', this tool "
-                    + "reads " + SigningResponse.SCHEMA);
-        }
-        check(responseFile, "requestSha256", r.requestSha256(), request.fileSha256().hex(), request.file().toString());
-        check(responseFile, "name", r.name(), request.request().name(), request.file().toString());
-        check(responseFile, "memoryModel", r.memoryModel(), request.request().memoryModel(), request.file().toString());
-        check(responseFile, "mrsigner", r.mrsigner(), s.mrsigner().hex(), "the SIGSTRUCT");
-        check(responseFile, "signingPayloadSha256", r.signingPayloadSha256(), s.signingPayloadSha256().hex(), "the SIGSTRUCT");
-        check(responseFile, "sigstructSha256", r.sigstructSha256(), Hash256.sha256(s.toBytes()).hex(), "the SIGSTRUCT");
-    }
-
-    private static void check(Path responseFile, String field, String says, String is, String what) {
-        if (!java.util.Objects.equals(says, is)) {
-            throw new SignerException(ErrorKind.INTEGRITY, responseFile + ": " + field + " is " + says + ", but "
-                    + what + " has " + is);
-        }
+        SigningResponse.parse(org.enclaveos.signer.io.SmallFiles.read(responseFile, RequestJson.MAX_BYTES, "response file"),
+                responseFile.toString()).requireAnswers(responseFile.toString(), request, s);
     }
 }

@@ -99,7 +99,7 @@ public final class DemoCommand implements Callable<Integer> {
         step(out, "attach " + requests + " --signatures " + signatures);
         ImageAttach.Result pushed = Attach.image(Attach.groups(RequestSet.load(List.of(requests))).get(0), signatures,
                 new SignedRequest.Trust(Optional.of(debugKey.mrsigner()), false, err::println), null,
-                RegistryClient.Options.defaults());
+                RegistryClient.Options.defaults(), org.enclaveos.signer.attach.EvidenceOptions.defaults());
         out.println("pushed " + pushed.target() + "@" + pushed.manifestDigest());
 
         step(out, "verify " + target + " --mrsigner " + debugKey.mrsigner());

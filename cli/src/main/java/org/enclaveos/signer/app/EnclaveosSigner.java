@@ -16,6 +16,7 @@ import java.util.function.Supplier;
 import java.util.stream.Stream;
 
 import org.enclaveos.signer.attach.Attach;
+import org.enclaveos.signer.attach.EvidenceOptions;
 import org.enclaveos.signer.attach.ImageAttach;
 import org.enclaveos.signer.attach.SignedRequest;
 import org.enclaveos.signer.cli.Cli;
@@ -101,6 +102,10 @@ public final class EnclaveosSigner implements Callable<Integer>, Cli.Suite {
     @Option(names = "--passphrase-env", paramLabel = "VAR", description = "One shot: the variable holding the passphrase.")
     String passphraseEnv;
 
+    @Option(names = "--no-evidence", description = "One shot: do not push the signing evidence next to the signed "
+            + "image (it is pushed by default, as attach does).")
+    boolean noEvidence;
+
     @Option(names = "--journal", paramLabel = "FILE", description = "One shot: the ceremony journal (default: "
             + DEFAULT_JOURNAL + " in the current directory; appended to, its hash chain continued).")
     Path journal;
@@ -153,8 +158,10 @@ public final class EnclaveosSigner implements Callable<Integer>, Cli.Suite {
             List<Attach.Group> groups = Attach.groups(RequestSet.load(List.of(requests)));
             SignedRequest.Trust trust = new SignedRequest.Trust(Optional.of(signed.mrsigner()), false, err::println);
             ImageAttach.Result pushed = Attach.image(groups.get(0), work.resolve("signatures"), trust, null,
-                    images.client());
+                    images.client(), new EvidenceOptions(noEvidence ? EvidenceOptions.Publish.NEVER
+                            : EvidenceOptions.Publish.REGISTRY_TARGETS, Optional.of(journalFile)));
             out.println("pushed " + pushed.target() + "@" + pushed.manifestDigest());
+            pushed.evidence().ifPresent(e -> out.println("evidence " + e.digest()));
             out.flush();
             return 0;
         } finally {

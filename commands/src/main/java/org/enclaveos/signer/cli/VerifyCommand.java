@@ -33,7 +33,7 @@ import picocli.CommandLine.Model.CommandSpec;
 public class VerifyCommand implements Callable<Integer> {
     @Parameters(paramLabel = "SOURCE", description = "SIGSTRUCT file or *.signed.so (the full "
             + "enclaveos-signer jar also takes an image reference)")
-    String source;
+    protected String source;
 
     private Path file;
 

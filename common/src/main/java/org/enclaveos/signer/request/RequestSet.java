@@ -113,6 +113,13 @@ public final class RequestSet {
                         + ", " + RequestBundle.FILE_NAME + " says " + listed);
             }
         }
+        return parse(file, bytes);
+    }
+
+    /** A request from its bytes ({@code file} names it: its file name is part of the consistency check). */
+    public static Loaded parse(Path file, byte[] bytes) {
+        Hash256 sha = Hash256.sha256(bytes);
+        String fileName = file.getFileName().toString();
         SigningRequest request = SigningRequest.parse(bytes, file.toString());
         Sigstruct unsigned;
         try {

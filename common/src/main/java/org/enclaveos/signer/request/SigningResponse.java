@@ -21,4 +21,32 @@ public record SigningResponse(String schema, String toolVersion, String name, St
     public static SigningResponse parse(byte[] json, String source) {
         return RequestJson.read(json, SigningResponse.class, source);
     }
+
+    /**
+     * Checks that this response answers exactly {@code request} with exactly {@code sigstruct}: the
+     * request file's SHA-256, its name and model, the signer, the payload and the SIGSTRUCT's bytes.
+     *
+     * @param where the response's name, for the error
+     */
+    public void requireAnswers(String where, RequestSet.Loaded request, org.enclaveos.signer.sgx.Sigstruct sigstruct) {
+        if (!SCHEMA.equals(schema)) {
+            throw new org.enclaveos.signer.SignerException(org.enclaveos.signer.ErrorKind.UNSUPPORTED, where
+                    + ": schema is '" + schema + "', this tool reads " + SCHEMA);
+        }
+        String file = request.file().toString();
+        same(where, "requestSha256", requestSha256, request.fileSha256().hex(), file);
+        same(where, "name", name, request.request().name(), file);
+        same(where, "memoryModel", memoryModel, request.request().memoryModel(), file);
+        same(where, "mrsigner", mrsigner, sigstruct.mrsigner().hex(), "the SIGSTRUCT");
+        same(where, "signingPayloadSha256", signingPayloadSha256, sigstruct.signingPayloadSha256().hex(), "the SIGSTRUCT");
+        same(where, "sigstructSha256", sigstructSha256,
+                org.enclaveos.signer.sgx.Hash256.sha256(sigstruct.toBytes()).hex(), "the SIGSTRUCT");
+    }
+
+    private static void same(String where, String field, String says, String is, String what) {
+        if (!java.util.Objects.equals(says, is)) {
+            throw new org.enclaveos.signer.SignerException(org.enclaveos.signer.ErrorKind.INTEGRITY, where + ": " + field
+                    + " is " + says + ", but " + what + " has " + is);
+        }
+    }
 }

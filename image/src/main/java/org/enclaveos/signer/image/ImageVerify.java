@@ -16,6 +16,7 @@ import org.enclaveos.signer.crypto.SigstructVerifier;
 import org.enclaveos.signer.crypto.Verification;
 import org.enclaveos.signer.format.SigstructJson;
 import org.enclaveos.signer.request.MemoryModel;
+import org.enclaveos.signer.request.SigningEvidence;
 import org.enclaveos.signer.sgx.Hash256;
 import org.enclaveos.signer.sgx.Sigstruct;
 
@@ -30,7 +31,7 @@ public final class ImageVerify {
 
     /** The outcome: one row per model, the failures in words, and the JSON document verify --json prints. */
     public record Result(ImageReference reference, Set<MemoryModel> models, Map<MemoryModel, Optional<Sigstruct>> signatures,
-                         List<String> failures, ObjectNode document) {
+                         List<String> failures, ObjectNode document, List<ImageEvidence.Found> evidence) {
         public boolean verified() {
             return failures.isEmpty();
         }
@@ -48,15 +49,37 @@ public final class ImageVerify {
                         sig.map(s -> Integer.toString(s.isvSvn())).orElse("-"),
                         sig.map(s -> s.debug() ? "debug" : "production").orElse("-"), ok ? "yes" : "NO");
             }
+            for (ImageEvidence.Found e : evidence) {
+                if (e.failure().isPresent()) {
+                    out.println("evidence " + e.digest() + ": INVALID: " + e.failure().get());
+                    continue;
+                }
+                SigningEvidence.Findings f = e.findings().orElseThrow();
+                out.println("evidence " + e.digest() + ": valid, " + f.sigstructs().size() + " requests ("
+                        + String.join(", ", f.sigstructs().keySet()) + ")"
+                        + f.journalLastHash().map(h -> ", journal last line sha256 " + h).orElse(", no journal"));
+                for (com.fasterxml.jackson.databind.JsonNode start : f.ceremonies()) {
+                    List<String> facts = new ArrayList<>();
+                    ImageEvidence.ceremonyFacts(start).forEach((k, v) -> facts.add(k + " " + (v.isTextual() ? v.asText() : v)));
+                    out.println("  ceremony: " + org.enclaveos.signer.io.TerminalText.escape(String.join(", ", facts)));
+                }
+            }
         }
     }
 
+    /** {@link #verify(ImageReference, String, Set, long, RegistryClient.Options, Hash256, boolean)} without evidence. */
+    public static Result verify(ImageReference reference, String platform, Set<MemoryModel> models, long maxLayoutSize,
+                                RegistryClient.Options registry, Hash256 expectedSigner) {
+        return verify(reference, platform, models, maxLayoutSize, registry, expectedSigner, false);
+    }
+
     /**
+     * @param evidence       also find the signing evidence published for the image and check it
      * @param models         the models to check; null: every model the image has a signature for
      * @param expectedSigner the only acceptable MRSIGNER, or null
      */
     public static Result verify(ImageReference reference, String platform, Set<MemoryModel> models, long maxLayoutSize,
-                                RegistryClient.Options registry, Hash256 expectedSigner) {
+                                RegistryClient.Options registry, Hash256 expectedSigner, boolean evidence) {
         ResolvedImage image = ResolvedImage.open(reference, platform, registry);
         ConvertedImage converted = ConvertedImage.of(image);
         Set<MemoryModel> checked = models != null ? EnumSet.copyOf(models) : EnumSet.noneOf(MemoryModel.class);
@@ -108,8 +131,44 @@ public final class ImageVerify {
             }
             node.put("production", !s.debug());
         }
+        List<ImageEvidence.Found> found = List.of();
+        if (evidence) {
+            found = evidence(image, converted, registry, failures, doc);
+        }
         doc.put("verified", failures.isEmpty());
         failures.forEach(doc.putArray("failures")::add);
-        return new Result(image.reference(), checked, converted.signatures(), List.copyOf(failures), doc);
+        return new Result(image.reference(), checked, converted.signatures(), List.copyOf(failures), doc, found);
+    }
+
+    private static List<ImageEvidence.Found> evidence(ResolvedImage image, ConvertedImage converted,
+                                                      RegistryClient.Options registry, List<String> failures, ObjectNode doc) {
+        if (image.reference().transport() != ImageReference.Transport.DOCKER) {
+            throw new SignerException(ErrorKind.USAGE, "--evidence: " + image.reference() + " is not in a registry; signing "
+                    + "evidence is found as an OCI referrer of an image in a registry");
+        }
+        List<ImageEvidence.Found> found = ImageEvidence.check(image.reference(), image.manifestDigest(),
+                converted.signatures(), registry);
+        if (found.isEmpty()) {
+            failures.add("evidence: no signing evidence refers to " + image.manifestDigest()
+                    + " (neither the referrers API nor the referrers tag lists one)");
+        }
+        com.fasterxml.jackson.databind.node.ArrayNode list = doc.putArray("evidence");
+        for (ImageEvidence.Found e : found) {
+            ObjectNode n = list.addObject().put("digest", e.digest()).put("valid", e.failure().isEmpty());
+            e.failure().ifPresent(f -> {
+                n.put("error", f);
+                failures.add("evidence " + e.digest() + ": " + f);
+            });
+            e.findings().ifPresent(f -> {
+                f.sigstructs().keySet().forEach(n.putArray("requests")::add);
+                n.put("journalLastLineSha256", f.journalLastHash().orElse(null));
+                com.fasterxml.jackson.databind.node.ArrayNode ceremonies = n.putArray("ceremonies");
+                f.ceremonies().forEach(start -> {
+                    ObjectNode c = ceremonies.addObject();
+                    ImageEvidence.ceremonyFacts(start).forEach(c::set);
+                });
+            });
+        }
+        return found;
     }
 }

@@ -152,6 +152,74 @@ public final class RegistryClient implements BlobStore {
         return expected;
     }
 
+    /** A manifest or index by tag or digest, with its media type; empty if the registry has none of that name. */
+    Optional<Document> manifestIfPresent(String reference) {
+        HttpResponse<InputStream> r = sendAllowing(HttpRequest.newBuilder(URI.create(base + "/manifests/" + reference))
+                .header("Accept", ACCEPT).GET(), "manifest " + reference, Set.of(200, 404));
+        if (r.statusCode() == 404) {
+            discard(r);
+            return Optional.empty();
+        }
+        return Optional.of(new Document(contentType(r), readBounded(r, MAX_DOCUMENT_BYTES, "manifest " + reference)));
+    }
+
+    /** A small JSON document as the registry sent it: its Content-Type (without parameters) and bytes. */
+    record Document(String mediaType, byte[] bytes) {
+    }
+
+    /** At most this many pages of a referrers list are read. */
+    static final int MAX_REFERRER_PAGES = 64;
+
+    /**
+     * The OCI 1.1 referrers API: the pages of the image index listing the manifests whose subject is
+     * {@code digest}, or empty if the registry does not offer the API. Asked, not inferred from headers:
+     * a registry that has the API answers 200 with an image index, even when nothing refers to the digest.
+     */
+    Optional<List<byte[]>> referrers(String digest) {
+        List<byte[]> pages = new java.util.ArrayList<>();
+        URI next = URI.create(base + "/referrers/" + digest);
+        while (next != null) {
+            HttpResponse<InputStream> r = sendAllowing(HttpRequest.newBuilder(next).header("Accept", MediaTypes.OCI_INDEX)
+                    .GET(), "referrers of " + digest, Set.of(200, 400, 404, 405));
+            if (r.statusCode() != 200 || !MediaTypes.OCI_INDEX.equals(contentType(r))) {
+                discard(r);
+                if (pages.isEmpty()) {
+                    return Optional.empty();
+                }
+                throw new SignerException(ErrorKind.REGISTRY, ref.registry() + ": referrers of " + digest + ": page "
+                        + (pages.size() + 1) + " answered HTTP " + r.statusCode());
+            }
+            pages.add(readBounded(r, MAX_DOCUMENT_BYTES, "referrers of " + digest));
+            if (pages.size() == MAX_REFERRER_PAGES) {
+                throw SignerException.malformed(ref.registry() + ": referrers of " + digest + ": more than "
+                        + MAX_REFERRER_PAGES + " pages");
+            }
+            next = nextPage(next, r.headers().firstValue("Link").orElse(null));
+        }
+        return Optional.of(pages);
+    }
+
+    /** {@code Link: <URL>; rel="next"}: the next page, on the same registry (credentials go nowhere else). */
+    private URI nextPage(URI current, String link) {
+        if (link == null) {
+            return null;
+        }
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("<([^>]*)>\\s*;\\s*rel=\"?next\"?").matcher(link);
+        if (!m.find()) {
+            return null;
+        }
+        URI to = current.resolve(m.group(1));
+        if (!scope.isRegistry(to)) {
+            throw new SignerException(ErrorKind.REGISTRY, ref.registry() + ": the referrers list continues at "
+                    + to.getHost() + ", another host; refused");
+        }
+        return to;
+    }
+
+    private static String contentType(HttpResponse<?> r) {
+        return r.headers().firstValue("Content-Type").map(t -> t.split(";")[0].trim()).orElse(null);
+    }
+
     /** Bytes received from the registry so far (manifests and blobs). */
     public long bytesFetched() {
         return bytesFetched.get();

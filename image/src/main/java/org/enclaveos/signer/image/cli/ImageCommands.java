@@ -129,12 +129,13 @@ final class ImageCommands {
         return 0;
     }
 
-    static int verify(String reference, Options o, Hash256 expectedSigner, org.enclaveos.signer.policy.Policy policy,
-                      org.enclaveos.signer.cli.PolicyOptions policyOptions, PrintWriter out, PrintWriter err) {
+    static int verify(String reference, Options o, Hash256 expectedSigner, boolean evidence,
+                      org.enclaveos.signer.policy.Policy policy, org.enclaveos.signer.cli.PolicyOptions policyOptions,
+                      PrintWriter out, PrintWriter err) {
         org.enclaveos.signer.image.ImageVerify.Result r = org.enclaveos.signer.image.ImageVerify.verify(
                 ImageReference.parse(reference), o.platform(), o.memoryModel() == null ? null
                         : MemoryModel.parseOption("--memory-model", o.memoryModel()), o.maxLayoutSize(), o.registry(),
-                expectedSigner);
+                expectedSigner, evidence);
         org.enclaveos.signer.policy.PolicyCheck.Verdict verdict = null;
         if (policy != null) {
             Map<String, Sigstruct> signed = new java.util.LinkedHashMap<>();

@@ -16,8 +16,22 @@ public final class ImageVerifyCommand extends VerifyCommand {
             + "every model with a signature).")
     String memoryModel;
 
+    @Option(names = "--evidence", description = "For an image in a registry: also find the signing evidence attach "
+            + "published next to it (an OCI referrer) and check it: its SIGSTRUCTs are the image's, each signs its "
+            + "request's payload, the journal lines chain to their anchor; prints the ceremonies it records.")
+    boolean evidence;
+
     @Mixin
     RegistryOptions registry;
+
+    @Override
+    public Integer call() {
+        if (evidence && java.nio.file.Files.exists(java.nio.file.Path.of(source))) {
+            throw new org.enclaveos.signer.SignerException(org.enclaveos.signer.ErrorKind.USAGE, "--evidence: " + source
+                    + " is a file; signing evidence is published next to images in a registry");
+        }
+        return super.call();
+    }
 
     @Override
     protected Integer notAFile(String source, Hash256 expectedSigner, org.enclaveos.signer.policy.Policy policy,
@@ -27,7 +41,7 @@ public final class ImageVerifyCommand extends VerifyCommand {
         }
         return ImageCommands.verify(source, new ImageCommands.Options(memoryModel, registry.platform,
                 org.enclaveos.signer.image.ImageMeasure.DEFAULT_MAX_LAYOUT_SIZE, json, registry.client()),
-                expectedSigner, policy, policyOptions, out, err);
+                expectedSigner, evidence, policy, policyOptions, out, err);
     }
 
     @Override

@@ -1,0 +1,148 @@
+package org.enclaveos.signer.journal;
+
+import java.io.BufferedInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+
+import org.enclaveos.signer.ErrorKind;
+import org.enclaveos.signer.SignerException;
+import org.enclaveos.signer.io.AtomicFiles;
+
+/**
+ * The lines of a journal that tell how some SIGSTRUCTs were made: from the start of the earliest
+ * ceremony that journaled one of them to the end of the latest, contiguous, with the hash of the line
+ * before them (the anchor). Anyone holding the segment can check that its lines chain to the anchor;
+ * anyone holding the journal, or the last-line hash minuted at the ceremony, can check the anchor.
+ */
+public record JournalSegment(String anchor, long firstSeq, byte[] lines) {
+    /** Events that record a SIGSTRUCT in the output directory. */
+    public static final Set<String> SIGNED_EVENTS = Set.of("signed", "already-signed");
+    /** A segment larger than this is refused (a journal line per request: hundreds of thousands of requests). */
+    public static final int MAX_BYTES = 64 << 20;
+
+    /**
+     * The segment for these SIGSTRUCTs.
+     *
+     * @param sigstructs request id to the SHA-256 (hex) of its SIGSTRUCT's bytes; each must have a
+     *                   {@code signed} or {@code already-signed} line, else the journal is not the one
+     *                   that made them
+     */
+    public static JournalSegment select(Path journal, Map<String, String> sigstructs) {
+        // First pass: the chain, which ceremonies journaled which SIGSTRUCTs, and where each ceremony ends.
+        Map<String, Long> ceremonyOf = new HashMap<>();
+        TreeMap<Long, Long> ceremonies = new TreeMap<>();
+        Map<Long, String> anchors = new HashMap<>();
+        long[] total = {0};
+        String[] lastHash = {JournalChain.GENESIS};
+        long[] openStart = {-1};
+        read(journal, (line, raw) -> {
+            total[0] = line.seq();
+            lastHash[0] = line.hash();
+            String event = line.event();
+            if ("ceremony-start".equals(event)) {
+                openStart[0] = line.seq();
+                ceremonies.put(line.seq(), line.seq());
+                anchors.put(line.seq(), line.fields().path("prev").asText());
+            } else if (openStart[0] > 0) {
+                ceremonies.put(openStart[0], line.seq());
+                if ("ceremony-end".equals(event) || "ceremony-failed".equals(event)) {
+                    openStart[0] = -1;
+                }
+            }
+            String id = line.fields().path("id").asText(null);
+            if (SIGNED_EVENTS.contains(event) && id != null && openStart[0] > 0
+                    && line.fields().path("sigstructSha256").asText("").equals(sigstructs.get(id))) {
+                ceremonyOf.put(id, openStart[0]);
+            }
+            return true;
+        });
+        Set<String> missing = new LinkedHashSet<>(sigstructs.keySet());
+        missing.removeAll(ceremonyOf.keySet());
+        if (!missing.isEmpty()) {
+            throw new SignerException(ErrorKind.INTEGRITY, journal + ": no ceremony in this journal signed "
+                    + String.join(", ", missing) + " with these SIGSTRUCT bytes; give the journal of the ceremony that "
+                    + "made them (--journal)");
+        }
+        long first = ceremonyOf.values().stream().mapToLong(Long::longValue).min().orElseThrow();
+        long last = ceremonyOf.values().stream().mapToLong(ceremonies::get).max().orElseThrow();
+        // Second pass: the lines themselves (checked again: the file is read twice).
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        read(journal, (line, raw) -> {
+            if (line.seq() >= first && line.seq() <= last) {
+                if (out.size() + raw.length + 1 > MAX_BYTES) {
+                    throw SignerException.malformed(journal + ": the ceremonies' lines exceed " + MAX_BYTES + " bytes");
+                }
+                out.writeBytes(raw);
+                out.write('\n');
+            }
+            return line.seq() < last;
+        });
+        return new JournalSegment(anchors.get(first), first, out.toByteArray());
+    }
+
+    /** Checks that the lines chain from the anchor; returns them parsed. */
+    public List<JournalChain.Line> check(String where) {
+        List<JournalChain.Line> parsed = new ArrayList<>();
+        try (InputStream in = new java.io.ByteArrayInputStream(lines)) {
+            JournalChain.LineReader reader = new JournalChain.LineReader(in, where);
+            String prev = anchor;
+            long seq = firstSeq;
+            for (byte[] raw; (raw = reader.next()) != null; ) {
+                JournalChain.Line l = JournalChain.check(where, seq++, raw, prev);
+                parsed.add(l);
+                prev = l.hash();
+            }
+            if (reader.torn() != null) {
+                throw JournalChain.broken(where, seq, "the line is incomplete (no newline)");
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+        if (parsed.isEmpty()) {
+            throw JournalChain.broken(where, firstSeq, "no lines");
+        }
+        return parsed;
+    }
+
+    /** The hash of the segment's last line. */
+    public String lastHash() {
+        List<JournalChain.Line> l = check("journal segment");
+        return l.get(l.size() - 1).hash();
+    }
+
+    private interface Visitor {
+        /** Returns whether to go on reading. */
+        boolean line(JournalChain.Line line, byte[] raw);
+    }
+
+    private static void read(Path journal, Visitor visitor) {
+        org.enclaveos.signer.io.SmallFiles.requireRegular(journal, "journal");
+        try (InputStream in = new BufferedInputStream(Files.newInputStream(journal), 1 << 16)) {
+            JournalChain.LineReader reader = new JournalChain.LineReader(in, journal.toString());
+            String prev = JournalChain.GENESIS;
+            long n = 0;
+            for (byte[] raw; (raw = reader.next()) != null; ) {
+                JournalChain.Line l = JournalChain.check(journal.toString(), ++n, raw, prev);
+                prev = l.hash();
+                if (!visitor.line(l, raw)) {
+                    return;
+                }
+            }
+        } catch (NoSuchFileException e) {
+            throw new SignerException(ErrorKind.IO, journal + ": no such file (the ceremony journal sign-offline wrote)");
+        } catch (IOException e) {
+            throw new SignerException(ErrorKind.IO, journal + ": cannot read: " + AtomicFiles.describe(e), e);
+        }
+    }
+}
