@@ -39,29 +39,32 @@ public record JournalSegment(String anchor, long firstSeq, byte[] lines) {
      *                   that made them
      */
     public static JournalSegment select(Path journal, Map<String, String> sigstructs) {
+        return select(journal, sigstructs, MAX_BYTES);
+    }
+
+    /** No ceremony open (line numbers start at 1). */
+    private static final long NONE = 0;
+
+    static JournalSegment select(Path journal, Map<String, String> sigstructs, int maxBytes) {
         // First pass: the chain, which ceremonies journaled which SIGSTRUCTs, and where each ceremony ends.
         Map<String, Long> ceremonyOf = new HashMap<>();
         TreeMap<Long, Long> ceremonies = new TreeMap<>();
         Map<Long, String> anchors = new HashMap<>();
-        long[] total = {0};
-        String[] lastHash = {JournalChain.GENESIS};
-        long[] openStart = {-1};
+        long[] openStart = {NONE};
         read(journal, (line, raw) -> {
-            total[0] = line.seq();
-            lastHash[0] = line.hash();
             String event = line.event();
             if ("ceremony-start".equals(event)) {
                 openStart[0] = line.seq();
                 ceremonies.put(line.seq(), line.seq());
                 anchors.put(line.seq(), line.fields().path("prev").asText());
-            } else if (openStart[0] > 0) {
+            } else if (openStart[0] != NONE) {
                 ceremonies.put(openStart[0], line.seq());
                 if ("ceremony-end".equals(event) || "ceremony-failed".equals(event)) {
-                    openStart[0] = -1;
+                    openStart[0] = NONE;
                 }
             }
             String id = line.fields().path("id").asText(null);
-            if (SIGNED_EVENTS.contains(event) && id != null && openStart[0] > 0
+            if (SIGNED_EVENTS.contains(event) && id != null && openStart[0] != NONE
                     && line.fields().path("sigstructSha256").asText("").equals(sigstructs.get(id))) {
                 ceremonyOf.put(id, openStart[0]);
             }
@@ -80,13 +83,13 @@ public record JournalSegment(String anchor, long firstSeq, byte[] lines) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         read(journal, (line, raw) -> {
             if (line.seq() >= first && line.seq() <= last) {
-                if (out.size() + raw.length + 1 > MAX_BYTES) {
-                    throw SignerException.malformed(journal + ": the ceremonies' lines exceed " + MAX_BYTES + " bytes");
+                if (out.size() + raw.length + 1 > maxBytes) {
+                    throw SignerException.malformed(journal + ": the ceremonies' lines exceed " + maxBytes + " bytes");
                 }
                 out.writeBytes(raw);
                 out.write('\n');
             }
-            return line.seq() < last;
+            return line.seq() < last; // the lines after the segment need not be read
         });
         return new JournalSegment(anchors.get(first), first, out.toByteArray());
     }

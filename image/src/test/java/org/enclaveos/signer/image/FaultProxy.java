@@ -22,7 +22,7 @@ import com.sun.net.httpserver.HttpServer;
  * answers, a connection dropped half-way through a body, a corrupted body, an answer that comes too
  * late, a body that stops half-way and stays silent. Loopback only.
  */
-final class FaultProxy implements AutoCloseable {
+public final class FaultProxy implements AutoCloseable {
     enum Kind { STATUS, DROP, CORRUPT, SLOW_HEADERS, STALL }
 
     /** {@code delayMillis}: how long SLOW_HEADERS waits before answering, STALL stays silent mid-body. */
@@ -50,7 +50,23 @@ final class FaultProxy implements AutoCloseable {
     private final java.util.Map<String, Set<String>> tokens = new java.util.concurrent.ConcurrentHashMap<>();
     final ConcurrentLinkedQueue<String> scopesAsked = new ConcurrentLinkedQueue<>();
 
-    FaultProxy(String upstreamHost) throws IOException {
+    /**
+     * With the OCI 1.1 referrers API (distribution 2.8 has none): manifests pushed with a subject are
+     * indexed here, and {@code GET /v2/NAME/referrers/DIGEST} lists them, {@code pageSize} per page
+     * with a {@code Link} header to the next.
+     */
+    private volatile boolean referrersApi;
+    private volatile int pageSize = 1;
+    private final java.util.Map<String, List<String>> referrers = new java.util.concurrent.ConcurrentHashMap<>();
+    /** Referrers requests answered (API mode). */
+    public final AtomicInteger referrerPages = new AtomicInteger();
+
+    public void simulateReferrersApi(int pageSize) {
+        this.pageSize = pageSize;
+        referrersApi = true;
+    }
+
+    public FaultProxy(String upstreamHost) throws IOException {
         this.upstream = "http://" + upstreamHost;
         server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         server.setExecutor(handlers);
@@ -59,7 +75,7 @@ final class FaultProxy implements AutoCloseable {
         server.start();
     }
 
-    String host() {
+    public String host() {
         return "127.0.0.1:" + server.getAddress().getPort();
     }
 
@@ -137,6 +153,43 @@ final class FaultProxy implements AutoCloseable {
         return true;
     }
 
+    private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
+
+    private void indexReferrer(String repo, byte[] manifest) throws IOException {
+        com.fasterxml.jackson.databind.JsonNode m = JSON.readTree(manifest);
+        if (!m.path("subject").isObject()) {
+            return;
+        }
+        com.fasterxml.jackson.databind.node.ObjectNode d = JSON.createObjectNode()
+                .put("mediaType", m.path("mediaType").asText())
+                .put("digest", "sha256:" + org.enclaveos.signer.sgx.Hash256.sha256(manifest).hex()).put("size", manifest.length)
+                .put("artifactType", m.path("artifactType").asText(m.at("/config/mediaType").asText()));
+        if (m.has("annotations")) {
+            d.set("annotations", m.get("annotations"));
+        }
+        List<String> list = referrers.computeIfAbsent(repo + "@" + m.at("/subject/digest").asText(),
+                k -> new java.util.concurrent.CopyOnWriteArrayList<>());
+        if (!list.contains(d.toString())) {
+            list.add(d.toString());
+        }
+    }
+
+    private void referrerPage(HttpExchange ex, String repo, String digest) throws IOException {
+        referrerPages.incrementAndGet();
+        List<String> all = referrers.getOrDefault(repo + "@" + digest, List.of());
+        String query = ex.getRequestURI().getRawQuery();
+        int from = query != null && query.startsWith("page=") ? Integer.parseInt(query.substring(5)) : 0;
+        int to = Math.min(all.size(), from + pageSize);
+        byte[] body = ("{\"schemaVersion\":2,\"mediaType\":\"application/vnd.oci.image.index.v1+json\",\"manifests\":["
+                + String.join(",", all.subList(from, to)) + "]}").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        ex.getResponseHeaders().set("Content-Type", "application/vnd.oci.image.index.v1+json");
+        if (to < all.size()) {
+            ex.getResponseHeaders().set("Link", "</v2/" + repo + "/referrers/" + digest + "?page=" + to + ">; rel=\"next\"");
+        }
+        ex.sendResponseHeaders(200, body.length);
+        ex.getResponseBody().write(body);
+    }
+
     void inject(Fault f) {
         faults.add(f);
     }
@@ -157,6 +210,12 @@ final class FaultProxy implements AutoCloseable {
         String path = ex.getRequestURI().getRawPath();
         Fault fault = take(method, path);
         try (ex) {
+            java.util.regex.Matcher listing = java.util.regex.Pattern.compile("/v2/(.+)/referrers/(sha256:[0-9a-f]{64})")
+                    .matcher(path);
+            if (referrersApi && method.equals("GET") && listing.matches()) {
+                referrerPage(ex, listing.group(1), listing.group(2));
+                return;
+            }
             if (tokenUser != null && path.startsWith("/v2/")) {
                 List<String> needed = scopesNeeded(method, ex.getRequestURI());
                 if (!needed.isEmpty() && !authorized(ex, needed) || needed.isEmpty() && !path.equals("/v2/")
@@ -185,6 +244,9 @@ final class FaultProxy implements AutoCloseable {
                 }
             });
             HttpResponse<byte[]> resp = http.send(req.build(), HttpResponse.BodyHandlers.ofByteArray());
+            if (referrersApi && method.equals("PUT") && path.contains("/manifests/") && resp.statusCode() == 201) {
+                indexReferrer(path.substring(4, path.indexOf("/manifests/")), body);
+            }
             resp.headers().map().forEach((k, v) -> {
                 if (!HOP.contains(k.toLowerCase()) && !k.startsWith(":")) {
                     ex.getResponseHeaders().put(k, List.copyOf(v));
