@@ -259,4 +259,29 @@ class EvidenceTest {
             assertEquals(ErrorKind.USAGE.exitCode(), fileEvidence.exitCode(), fileEvidence::toString);
         }
     }
+
+    @Test
+    void theOneShotFormPublishesTheEvidenceOfItsJournal() throws Exception {
+        ConvertedImageFixture f = new ConvertedImageFixture();
+        ImageReference local = f.write(dir.resolve("oci"));
+        try (LocalRegistry registry = LocalRegistry.start(dir.resolve("registry"), null)) {
+            registry.push(local, "team/app:1.0", null);
+            Path key = dir.resolve("key.pem");
+            assertEquals(0, run("keygen", "--out", key.toString()).exitCode());
+            String target = "docker://" + registry.host + "/team/app-signed:1.0";
+            Path journal = dir.resolve("one-shot.jsonl");
+            for (int i = 0; i < 2; i++) { // the journal accumulates; the evidence takes the latest ceremony's lines
+                CliRun r = run("--container", "docker://" + registry.host + "/team/app:1.0", target, "--isvsvn", "1",
+                        "--isvprodid", "1", "-key", key.toString(), "--memory-model", "all", "--journal", journal.toString());
+                assertEquals(0, r.exitCode(), r::toString);
+                assertTrue(r.out().contains("\nevidence sha256:"), r.out());
+            }
+            CliRun v = run("verify", target, "--evidence", "--json");
+            assertEquals(0, v.exitCode(), v::toString);
+            JsonNode ev = JSON.readTree(v.out()).get("evidence");
+            assertEquals(2, ev.size(), "two runs, two ceremonies, the same signed image: two evidence artifacts, both listed: " + ev);
+            String last = Files.readAllLines(journal).get(Files.readAllLines(journal).size() - 1);
+            assertEquals(Hash256.sha256(last.getBytes(StandardCharsets.UTF_8)).hex(), ev.at("/1/journalLastLineSha256").asText());
+        }
+    }
 }
