@@ -173,4 +173,36 @@ class AirGappedJarIT {
             assertTrue(inspect.out().contains("mrenclave"), inspect.out());
         }
     }
+
+    /** M-of-N approvals through the jar: OpenSSH's signatures checked with the JDK's Ed25519/ECDSA, no BouncyCastle EC. */
+    @Test
+    void checksSshApprovals() throws IOException {
+        Tools.require("ssh-keygen");
+        Path keyFile = dir.resolve("approval-signer.pem");
+        Tools.ok("java", "-jar", JAR.toString(), "keygen", "--out", keyFile.toString());
+        Tools.Result digest = Tools.run(null, "java", "-jar", JAR.toString(), request.toString(), "--print-batch-digest",
+                "--production");
+        assertEquals(0, digest.exitCode(), digest.stderr());
+        Path approvals = Files.createDirectories(dir.resolve("approvals"));
+        StringBuilder allowed = new StringBuilder();
+        for (String[] k : new String[][] {{"alice", "ed25519"}, {"bob", "ecdsa"}}) {
+            Path key = dir.resolve("ssh-" + k[0]);
+            Tools.ok("ssh-keygen", "-q", "-t", k[1], "-N", "", "-f", key.toString());
+            allowed.append(k[0]).append(' ').append(Files.readString(dir.resolve("ssh-" + k[0] + ".pub")));
+            Path file = Files.writeString(dir.resolve(k[0] + "-digest.txt"), digest.out());
+            Tools.ok("ssh-keygen", "-Y", "sign", "-f", key.toString(), "-n", "enclaveos-ceremony", file.toString());
+            Files.move(dir.resolve(k[0] + "-digest.txt.sig"), approvals.resolve(k[0] + ".sig"));
+        }
+        Path allowedSigners = Files.writeString(dir.resolve("allowed_signers"), allowed);
+        Tools.Result three = Tools.run(null, "java", "-jar", JAR.toString(), request.toString(), "--key", keyFile.toString(),
+                "--out", dir.resolve("approved3").toString(), "--yes", "--production", "--approvals", approvals.toString(),
+                "--approvers", allowedSigners.toString(), "--require-approvals", "3");
+        assertEquals(org.enclaveos.signer.ErrorKind.POLICY.exitCode(), three.exitCode(), three.stderr());
+        assertTrue(three.stderr().contains("2 distinct approvals (alice, bob)"), three.stderr());
+        Tools.Result two = Tools.run(null, "java", "-jar", JAR.toString(), request.toString(), "--key", keyFile.toString(),
+                "--out", dir.resolve("approved2").toString(), "--yes", "--production", "--approvals", approvals.toString(),
+                "--approvers", allowedSigners.toString(), "--require-approvals", "2", "--operator", "Dana", "--witness", "Eve");
+        assertEquals(0, two.exitCode(), two.stderr());
+        assertTrue(two.stderr().contains("Approvals:  2 distinct (2 required)"), two.stderr());
+    }
 }

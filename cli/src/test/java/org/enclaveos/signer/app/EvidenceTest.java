@@ -49,12 +49,21 @@ class EvidenceTest {
     }
 
     /** prepare (both models) and sign-offline; returns sign-offline's JSON (journal and its last-line hash). */
+    interface Step {
+        void run() throws Exception;
+    }
+
     JsonNode prepareAndSign(String source, String target, String... signOptions) throws Exception {
+        return prepareAndSign(source, target, () -> { }, signOptions);
+    }
+
+    JsonNode prepareAndSign(String source, String target, Step beforeSigning, String... signOptions) throws Exception {
         Path key = dir.resolve("key.pem");
         assertEquals(0, run("keygen", "--out", key.toString()).exitCode());
         CliRun p = run("prepare", source, "--memory-model", "all", "--target", target, "--date", "2026-11-30",
                 "--out", dir.resolve("req").toString());
         assertEquals(0, p.exitCode(), p::toString);
+        beforeSigning.run();
         java.util.List<String> args = new java.util.ArrayList<>(java.util.List.of("sign-offline", dir.resolve("req").toString(),
                 "--key", key.toString(), "--out", dir.resolve("sig").toString(), "--yes", "--ceremony-id", "cer-42", "--json"));
         args.addAll(java.util.List.of(signOptions));
@@ -121,7 +130,19 @@ class EvidenceTest {
         try (LocalRegistry registry = LocalRegistry.start(dir.resolve("registry"), null)) {
             registry.push(local, "team/app:1.0", null);
             String target = "docker://" + registry.host + "/team/app-signed:1.0";
-            JsonNode signed = prepareAndSign("docker://" + registry.host + "/team/app:1.0", target);
+            // A ceremony with its participants and one SSH approval: what verify --evidence reports later.
+            Path approver = dir.resolve("alice");
+            Tools.ok("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "alice", "-f", approver.toString());
+            Path allowed = Files.writeString(dir.resolve("allowed_signers"), "alice@example.com "
+                    + Files.readString(dir.resolve("alice.pub")));
+            Path approvals = Files.createDirectories(dir.resolve("approvals"));
+            JsonNode signed = prepareAndSign("docker://" + registry.host + "/team/app:1.0", target, () -> {
+                CliRun d = run("sign-offline", dir.resolve("req").toString(), "--print-batch-digest");
+                Files.writeString(approvals.resolve("digest.txt"), d.out());
+                Tools.ok("ssh-keygen", "-Y", "sign", "-f", approver.toString(), "-n", "enclaveos-ceremony",
+                        approvals.resolve("digest.txt").toString());
+            }, "--operator", "Dana", "--witness", "Eve", "--location", "vault B", "--note", "rehearsal",
+                    "--approvals", approvals.toString(), "--approvers", allowed.toString(), "--require-approvals", "1");
 
             JsonNode plain = attach("--no-evidence");
             assertTrue(plain.get("evidence").isNull());
@@ -160,6 +181,10 @@ class EvidenceTest {
             assertEquals(1, ev.size(), "the cosign signature is not evidence");
             assertTrue(ev.get(0).get("valid").asBoolean());
             assertEquals("cer-42", ev.at("/0/ceremonies/0/ceremonyId").asText());
+            assertEquals("Dana", ev.at("/0/ceremonies/0/operator").asText());
+            assertEquals("[\"Eve\"]", ev.at("/0/ceremonies/0/witnesses").toString());
+            assertEquals("alice@example.com", ev.at("/0/ceremonies/0/approvals/0/principals").asText());
+            readmeKeys(ev.get(0));
             assertEquals("[\"app-1.0.sgx1\",\"app-1.0.sgx2\"]", ev.at("/0/requests").toString());
             assertEquals(signed.get("journalLastLineSha256").asText(), ev.at("/0/journalLastLineSha256").asText(),
                     "the evidence ends with the line whose hash sign-offline printed for the minutes");
@@ -193,6 +218,8 @@ class EvidenceTest {
             assertTrue(bad.lastErrLine().contains("evidence " + tamperedDigest + ": evidence " + tamperedDigest
                     + ": journal: journal broken at line"), bad.err());
             assertTrue(bad.out().contains("evidence " + evidence + ": valid"), "the genuine one is still shown: " + bad.out());
+            JsonNode badJson = JSON.readTree(run("verify", target, "--evidence", "--json").out());
+            assertTrue(badJson.at("/evidence/1/error").asText().contains("journal broken at line"), badJson.toString());
         }
     }
 
@@ -283,5 +310,24 @@ class EvidenceTest {
             String last = Files.readAllLines(journal).get(Files.readAllLines(journal).size() - 1);
             assertEquals(Hash256.sha256(last.getBytes(StandardCharsets.UTF_8)).hex(), ev.at("/1/journalLastLineSha256").asText());
         }
+    }
+
+    /** The keys README.md promises for verify --evidence --json (read from the README, so they cannot drift apart). */
+    static void readmeKeys(JsonNode evidence) throws Exception {
+        String readme = Files.readString(org.enclaveos.signer.testing.Vectors.projectRoot().resolve("README.md"));
+        String promise = readme.substring(readme.indexOf("`verify IMAGE --evidence --json` adds"));
+        promise = promise.substring(0, promise.indexOf("\n\n"));
+        java.util.regex.Matcher keys = java.util.regex.Pattern.compile("`([a-zA-Z0-9]+)`").matcher(promise);
+        int checked = 0;
+        while (keys.find()) {
+            String key = keys.group(1);
+            if (key.equals("evidence") || key.equals("error")) {
+                continue; // the array itself; error only on evidence that does not hold (asserted below)
+            }
+            assertTrue(evidence.has(key) || evidence.at("/ceremonies/0").has(key), "README promises '" + key
+                    + "', verify --evidence --json has no such key:\n" + evidence);
+            checked++;
+        }
+        assertTrue(checked >= 15, "the README paragraph names the keys: " + promise);
     }
 }

@@ -66,14 +66,20 @@ public final class JournalChain {
     public static final class LineReader {
         private final java.io.InputStream in;
         private final String where;
+        private final int maxLine;
         private final java.io.ByteArrayOutputStream line = new java.io.ByteArrayOutputStream();
         private long count;
         private byte[] torn;
 
         /** @param in a buffered stream */
         public LineReader(java.io.InputStream in, String where) {
+            this(in, where, MAX_LINE);
+        }
+
+        LineReader(java.io.InputStream in, String where, int maxLine) {
             this.in = in;
             this.where = where;
+            this.maxLine = maxLine;
         }
 
         /** The next complete line without its newline, or null at the end of the journal. */
@@ -81,8 +87,8 @@ public final class JournalChain {
             line.reset();
             int c;
             while ((c = in.read()) >= 0 && c != '\n') {
-                if (line.size() == MAX_LINE) {
-                    throw broken(where, count + 1, "longer than " + MAX_LINE + " bytes: not a journal line");
+                if (line.size() == maxLine) {
+                    throw broken(where, count + 1, "longer than " + maxLine + " bytes: not a journal line");
                 }
                 line.write(c);
             }

@@ -27,13 +27,23 @@ class JournalSegmentTest {
     @TempDir
     Path dir;
 
+    @TempDir
+    static Path shared;
+    /** Made once: signing and writing the requests is most of a test's time, and PIT runs them hundreds of times. */
+    static EvidenceFixture fixture;
+
+    @org.junit.jupiter.api.BeforeAll
+    static void fixture() {
+        fixture = new EvidenceFixture(shared);
+    }
+
     private static List<String> lines(Path journal) throws Exception {
         return Files.readAllLines(journal);
     }
 
     @Test
     void theSegmentIsTheSigningCeremonyFromStartToEndAnchoredToTheLineBefore() throws Exception {
-        EvidenceFixture f = new EvidenceFixture(dir);
+        EvidenceFixture f = fixture;
         JournalSegment s = JournalSegment.select(f.journal, f.sigstructHashes());
         List<String> all = lines(f.journal);
         assertEquals(String.join("\n", all.subList(2, 6)) + "\n", new String(s.lines(), StandardCharsets.UTF_8),
@@ -49,7 +59,7 @@ class JournalSegmentTest {
 
     @Test
     void signaturesFromTwoCeremoniesTakeBothAndWhatLiesBetween() throws Exception {
-        EvidenceFixture f = new EvidenceFixture(dir);
+        EvidenceFixture f = fixture;
         List<ObjectNode> lines = new ArrayList<>();
         lines.add(EvidenceFixture.line("ceremony-start").put("ceremonyId", "one"));
         RequestSet.Loaded first = f.requests.get(0);
@@ -72,7 +82,7 @@ class JournalSegmentTest {
 
     @Test
     void theLatestCeremonyThatJournaledTheSigstructIsTaken() throws Exception {
-        EvidenceFixture f = new EvidenceFixture(dir);
+        EvidenceFixture f = fixture;
         List<ObjectNode> lines = new ArrayList<>();
         for (String id : List.of("first", "rerun")) {
             lines.add(EvidenceFixture.line("ceremony-start").put("ceremonyId", id));
@@ -91,7 +101,7 @@ class JournalSegmentTest {
 
     @Test
     void aSigstructTheJournalNeverRecordedIsRefusedByName() {
-        EvidenceFixture f = new EvidenceFixture(dir);
+        EvidenceFixture f = fixture;
         Map<String, String> other = new LinkedHashMap<>(f.sigstructHashes());
         other.put("app.sgx2", "00".repeat(32));
         SignerException e = assertThrows(SignerException.class, () -> JournalSegment.select(f.journal, other));
@@ -102,7 +112,7 @@ class JournalSegmentTest {
 
     @Test
     void aSignedLineOutsideAnyCeremonyDoesNotCount() throws Exception {
-        EvidenceFixture f = new EvidenceFixture(dir);
+        EvidenceFixture f = fixture;
         List<ObjectNode> lines = new ArrayList<>();
         for (RequestSet.Loaded l : f.requests) {
             lines.add(EvidenceFixture.signedLine(l, f.signed.get(l.id())));
@@ -114,17 +124,17 @@ class JournalSegmentTest {
 
     @Test
     void aBrokenJournalIsNotRead() throws Exception {
-        EvidenceFixture f = new EvidenceFixture(dir);
+        EvidenceFixture f = fixture;
         List<String> all = new ArrayList<>(lines(f.journal));
         all.set(1, all.get(1).replace("earlier", "earlieR"));
-        Files.write(f.journal, all);
-        SignerException e = assertThrows(SignerException.class, () -> JournalSegment.select(f.journal, f.sigstructHashes()));
+        Path edited = Files.write(dir.resolve("edited.jsonl"), all);
+        SignerException e = assertThrows(SignerException.class, () -> JournalSegment.select(edited, f.sigstructHashes()));
         assertTrue(e.getMessage().contains("journal broken at line 3"), e.getMessage());
     }
 
     @Test
     void aSegmentHoldsOnlyToItsOwnAnchorAndNumbering() {
-        EvidenceFixture f = new EvidenceFixture(dir);
+        EvidenceFixture f = fixture;
         JournalSegment s = JournalSegment.select(f.journal, f.sigstructHashes());
         SignerException anchor = assertThrows(SignerException.class,
                 () -> new JournalSegment("11".repeat(32), s.firstSeq(), s.lines()).check("seg"));

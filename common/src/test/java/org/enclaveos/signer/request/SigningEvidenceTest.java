@@ -27,6 +27,16 @@ class SigningEvidenceTest {
     @TempDir
     Path dir;
 
+    @TempDir
+    static Path shared;
+    /** Made once: signing and writing the requests is most of a test's time, and PIT runs them hundreds of times. */
+    static EvidenceFixture fixture;
+
+    @org.junit.jupiter.api.BeforeAll
+    static void fixture() {
+        fixture = new EvidenceFixture(shared);
+    }
+
     private static SignerException refused(SigningEvidence e) {
         return assertThrows(SignerException.class, () -> e.check("ev"));
     }
@@ -39,7 +49,7 @@ class SigningEvidenceTest {
 
     @Test
     void evidenceAsSignOfflineMadeItHoldsAndSaysWhatItRecords() {
-        EvidenceFixture f = new EvidenceFixture(dir);
+        EvidenceFixture f = fixture;
         SigningEvidence.Findings found = f.evidence().check("ev");
         assertEquals(List.of("app.sgx1", "app.sgx2"), List.copyOf(found.sigstructs().keySet()));
         assertEquals(f.signed.get("app.sgx2"), found.byModel().get("sgx2"));
@@ -51,7 +61,7 @@ class SigningEvidenceTest {
 
     @Test
     void withoutAJournalTheFilesStillHoldButNoCeremonyIsClaimed() {
-        EvidenceFixture f = new EvidenceFixture(dir);
+        EvidenceFixture f = fixture;
         SigningEvidence.Findings found = new SigningEvidence(f.evidence().entries(), Optional.empty()).check("ev");
         assertEquals(List.of(), found.ceremonies());
         assertEquals(Optional.empty(), found.journalLastHash());
@@ -59,7 +69,7 @@ class SigningEvidenceTest {
 
     @Test
     void aSigstructThatDoesNotVerifyIsRefused() {
-        EvidenceFixture f = new EvidenceFixture(dir);
+        EvidenceFixture f = fixture;
         RequestSet.Loaded l = f.requests.get(0);
         byte[] bad = f.signed.get(l.id()).toBytes();
         bad[Sigstruct.SIZE - 1000] ^= 1;
@@ -70,7 +80,7 @@ class SigningEvidenceTest {
 
     @Test
     void aSigstructOverAnotherRequestsPayloadIsRefused() {
-        EvidenceFixture f = new EvidenceFixture(dir);
+        EvidenceFixture f = fixture;
         SignerException e = refused(with(f.evidence(), 0, EvidenceFixture.entry(f.requests.get(0),
                 f.signed.get("app.sgx2").toBytes(), Optional.empty())));
         assertEquals(ErrorKind.INTEGRITY, e.kind());
@@ -79,7 +89,7 @@ class SigningEvidenceTest {
 
     @Test
     void aSignerOtherThanTheOneTheRequestPinsIsRefused() {
-        EvidenceFixture f = new EvidenceFixture(dir);
+        EvidenceFixture f = fixture;
         RequestSet.Loaded pinned = f.requests.get(1);
         Sigstruct other = SigstructSigner.sign(pinned.unsigned(), TestKeys.key("someone-else"));
         SignerException e = refused(with(f.evidence(), 1, EvidenceFixture.entry(pinned, other.toBytes(), Optional.empty())));
@@ -89,7 +99,7 @@ class SigningEvidenceTest {
 
     @Test
     void aResponseThatAnswersSomethingElseIsRefused() {
-        EvidenceFixture f = new EvidenceFixture(dir);
+        EvidenceFixture f = fixture;
         RequestSet.Loaded l = f.requests.get(0);
         SigningResponse r = EvidenceFixture.response(l, f.signed.get(l.id()));
         SigningResponse wrong = new SigningResponse(r.schema(), r.toolVersion(), r.name(), r.memoryModel(), r.requestSha256(),
@@ -105,7 +115,7 @@ class SigningEvidenceTest {
 
     @Test
     void theSameRequestTwiceIsRefused() {
-        EvidenceFixture f = new EvidenceFixture(dir);
+        EvidenceFixture f = fixture;
         SigningEvidence e = f.evidence();
         SignerException x = refused(with(e, 1, e.entries().get(0)));
         assertTrue(x.getMessage().contains("is in the evidence twice"), x.getMessage());
@@ -113,7 +123,7 @@ class SigningEvidenceTest {
 
     @Test
     void nothingAtAllAndNamesThatAreNotRequestFilesAreRefused() {
-        EvidenceFixture f = new EvidenceFixture(dir);
+        EvidenceFixture f = fixture;
         assertTrue(refused(new SigningEvidence(List.of(), Optional.empty())).getMessage().contains("no request"));
         SigningEvidence.Entry e = f.evidence().entries().get(0);
         for (String name : List.of("app.sgx1.json", "../app.sgx1.request.json")) {
@@ -125,7 +135,7 @@ class SigningEvidenceTest {
 
     @Test
     void aJournalThatDoesNotChainIsRefused() {
-        EvidenceFixture f = new EvidenceFixture(dir);
+        EvidenceFixture f = fixture;
         JournalSegment s = f.evidence().journal().orElseThrow();
         String text = new String(s.lines(), StandardCharsets.UTF_8).replace("alice", "mallory");
         SignerException e = refused(new SigningEvidence(f.evidence().entries(), Optional.of(new JournalSegment(s.anchor(),
@@ -135,7 +145,7 @@ class SigningEvidenceTest {
 
     @Test
     void aJournalThatDoesNotRecordEachSigstructIsRefused() {
-        EvidenceFixture f = new EvidenceFixture(dir);
+        EvidenceFixture f = fixture;
         List<ObjectNode> lines = new ArrayList<>();
         lines.add(EvidenceFixture.line("ceremony-start"));
         RequestSet.Loaded l = f.requests.get(0);
@@ -157,7 +167,7 @@ class SigningEvidenceTest {
 
     @Test
     void aSegmentThatDoesNotBeginWithItsCeremonyIsRefused() {
-        EvidenceFixture f = new EvidenceFixture(dir);
+        EvidenceFixture f = fixture;
         List<ObjectNode> lines = new ArrayList<>();
         for (RequestSet.Loaded l : f.requests) {
             lines.add(EvidenceFixture.signedLine(l, f.signed.get(l.id())));

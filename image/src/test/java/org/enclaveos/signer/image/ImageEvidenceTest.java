@@ -31,6 +31,16 @@ class ImageEvidenceTest {
     @TempDir
     Path dir;
 
+    @TempDir
+    static Path shared;
+    /** Made once: signing and writing the requests is most of a test's time, and PIT runs them hundreds of times. */
+    static EvidenceFixture fixture;
+
+    @org.junit.jupiter.api.BeforeAll
+    static void fixture() {
+        fixture = new EvidenceFixture(shared);
+    }
+
     private static Referrers.Fetched fetched(Referrers.Artifact a, String artifactType, String subject,
                                              UnaryOperator<Map<String, String>> annotations, UnaryOperator<List<Referrers.Blob>> blobs) {
         return new Referrers.Fetched(new Descriptor(MediaTypes.OCI_MANIFEST, "sha256:" + "77".repeat(32), 100, null),
@@ -54,7 +64,7 @@ class ImageEvidenceTest {
 
     @Test
     void theArtifactNamesEachFileAndCarriesTheFactsAsAnnotations() {
-        EvidenceFixture f = new EvidenceFixture(dir);
+        EvidenceFixture f = fixture;
         Referrers.Artifact a = ImageEvidence.artifact(f.evidence());
         assertEquals(SigningEvidence.ARTIFACT_TYPE, a.artifactType());
         assertEquals(List.of("app.sgx1.request.json", "app.sgx1.sigstruct", "app.sgx1.response.json", "app.sgx2.request.json",
@@ -69,7 +79,7 @@ class ImageEvidenceTest {
 
     @Test
     void theManifestIsDeterministicAndPointsAtItsSubject() throws Exception {
-        EvidenceFixture f = new EvidenceFixture(dir);
+        EvidenceFixture f = fixture;
         Descriptor subject = new Descriptor(MediaTypes.OCI_MANIFEST, SUBJECT, 1234, null);
         byte[] one = ImageEvidence.artifact(f.evidence()).manifest(subject);
         assertEquals(new String(one, StandardCharsets.UTF_8), new String(ImageEvidence.artifact(f.evidence()).manifest(subject),
@@ -85,7 +95,7 @@ class ImageEvidenceTest {
 
     @Test
     void evidenceForAnotherImageOrOfAnotherTypeIsRefused() {
-        EvidenceFixture f = new EvidenceFixture(dir);
+        EvidenceFixture f = fixture;
         Referrers.Artifact a = ImageEvidence.artifact(f.evidence());
         assertTrue(refused(fetched(a, a.artifactType(), "sha256:" + "00".repeat(32), m -> m, b -> b), image(f))
                 .contains("its subject is sha256:0000"));
@@ -95,7 +105,7 @@ class ImageEvidenceTest {
 
     @Test
     void sigstructsMustBeExactlyTheImages() {
-        EvidenceFixture f = new EvidenceFixture(dir);
+        EvidenceFixture f = fixture;
         Referrers.Fetched fetched = fetched(ImageEvidence.artifact(f.evidence()));
         Map<MemoryModel, Optional<Sigstruct>> swapped = image(f);
         swapped.put(MemoryModel.SGX1, Optional.of(f.signed.get("app.sgx2")));
@@ -111,7 +121,7 @@ class ImageEvidenceTest {
 
     @Test
     void annotationsMustSayWhatTheSigstructsSay() {
-        EvidenceFixture f = new EvidenceFixture(dir);
+        EvidenceFixture f = fixture;
         Referrers.Artifact a = ImageEvidence.artifact(f.evidence());
         assertTrue(refused(fetched(a, a.artifactType(), SUBJECT, m -> {
             m.put("org.enclaveos.mrenclave.sgx1", "00".repeat(32));
@@ -137,7 +147,7 @@ class ImageEvidenceTest {
 
     @Test
     void blobsMissingOrNamedTwiceAreRefused() {
-        EvidenceFixture f = new EvidenceFixture(dir);
+        EvidenceFixture f = fixture;
         Referrers.Artifact a = ImageEvidence.artifact(f.evidence());
         assertTrue(refused(fetched(a, a.artifactType(), SUBJECT, m -> m, b -> {
             b.removeIf(x -> x.title().equals("app.sgx2.sigstruct"));
@@ -157,7 +167,7 @@ class ImageEvidenceTest {
 
     @Test
     void twoSignersAreBothNamedAndCeremonyFactsAreTheKnownFieldsInOrder() {
-        EvidenceFixture f = new EvidenceFixture(dir);
+        EvidenceFixture f = fixture;
         org.enclaveos.signer.request.RequestSet.Loaded unpinned = f.requests.get(0);
         Sigstruct other = org.enclaveos.signer.crypto.SigstructSigner.sign(unpinned.unsigned(),
                 org.enclaveos.signer.testing.TestKeys.key("second-signer"));

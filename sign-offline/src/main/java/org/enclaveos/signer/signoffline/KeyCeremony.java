@@ -80,16 +80,41 @@ public final class KeyCeremony {
         }
     }
 
-    /** The ceremony's inputs and policy; {@code journal} null: OUT/journal.jsonl. */
     /**
-     * @param policy     the deployment policy every request must meet, or null
-     * @param policyFile the file it was read from, journaled with its SHA-256 (null with no policy)
+     * Who is present and who approved: journaled in the ceremony-start line and shown in the review.
+     *
+     * @param approvals null: no approvals required
+     */
+    public record Participants(String operator, List<String> witnesses, String location, List<String> notes,
+                               Approvals.Rule approvals) {
+        public static final Participants NONE = new Participants(null, List.of(), null, List.of(), null);
+
+        public Participants {
+            witnesses = List.copyOf(witnesses);
+            notes = List.copyOf(notes);
+        }
+    }
+
+    /**
+     * The ceremony's inputs and policy; {@code journal} null: OUT/journal.jsonl.
+     *
+     * @param policy       the deployment policy every request must meet, or null
+     * @param policyFile   the file it was read from, journaled with its SHA-256 (null with no policy)
+     * @param participants operator, witnesses, location, notes and the approvals rule
      */
     public record Settings(List<Path> requests, Path out, Path journal, boolean production, Set<String> allowAttributes,
-                           String ceremonyId, boolean dryRun, org.enclaveos.signer.policy.Policy policy, Path policyFile) {
+                           String ceremonyId, boolean dryRun, org.enclaveos.signer.policy.Policy policy, Path policyFile,
+                           Participants participants) {
         public Settings {
             requests = List.copyOf(requests);
             allowAttributes = Set.copyOf(allowAttributes);
+        }
+
+        /** Without participants or approvals. */
+        public Settings(List<Path> requests, Path out, Path journal, boolean production, Set<String> allowAttributes,
+                        String ceremonyId, boolean dryRun, org.enclaveos.signer.policy.Policy policy, Path policyFile) {
+            this(requests, out, journal, production, allowAttributes, ceremonyId, dryRun, policy, policyFile,
+                    Participants.NONE);
         }
 
         /** Without a deployment policy. */
@@ -166,6 +191,53 @@ public final class KeyCeremony {
         }
     }
 
+    /**
+     * Puts the participants into the ceremony-start context, and checks the approvals of this batch
+     * (refusing below the required count): before any key is opened.
+     */
+    private static List<String> participants(Settings s, List<RequestSet.Loaded> loaded, ObjectNode context) {
+        Participants p = s.participants();
+        List<String> lines = new java.util.ArrayList<>();
+        if (p.operator() != null || !p.witnesses().isEmpty() || p.location() != null) {
+            lines.add("Operator:   " + (p.operator() == null ? "-" : p.operator()) + "; witnesses: "
+                    + (p.witnesses().isEmpty() ? "-" : String.join(", ", p.witnesses()))
+                    + (p.location() == null ? "" : "; location: " + p.location()));
+        }
+        p.notes().forEach(n -> lines.add("Note:       " + n));
+        if (p.operator() != null) {
+            context.put("operator", p.operator());
+        }
+        if (!p.witnesses().isEmpty()) {
+            p.witnesses().forEach(context.putArray("witnesses")::add);
+        }
+        if (p.location() != null) {
+            context.put("location", p.location());
+        }
+        if (!p.notes().isEmpty()) {
+            p.notes().forEach(context.putArray("notes")::add);
+        }
+        String digest = org.enclaveos.signer.request.BatchDigest.of(loaded.stream().map(RequestSet.Loaded::request).toList(),
+                s.production(), s.allowAttributes()).hex();
+        context.put("batchDigest", digest);
+        if (p.approvals() != null) {
+            Approvals.Rule rule = p.approvals();
+            List<Approvals.Approval> approved = Approvals.check(rule, digest, java.time.Instant.now());
+            lines.add("Approvals:  " + approved.size() + " distinct (" + rule.required() + " required) of batch " + digest);
+            approved.forEach(a -> lines.add("            " + a.principals() + "  " + a.keyType() + " " + a.fingerprint()
+                    + "  (" + a.file() + ")"));
+            context.put("approvalsRequired", rule.required())
+                    .put("allowedSigners", rule.allowedSigners().toString())
+                    .put("allowedSignersSha256", Hash256.ofFile(rule.allowedSigners()).hex());
+            com.fasterxml.jackson.databind.node.ArrayNode list = context.putArray("approvals");
+            for (Approvals.Approval a : approved) {
+                list.addObject().put("file", a.file()).put("principals", a.principals()).put("keyType", a.keyType())
+                        .put("fingerprint", a.fingerprint())
+                        .put("sha256", Hash256.ofFile(rule.dir().resolve(a.file())).hex());
+            }
+        }
+        return lines;
+    }
+
     public static Outcome run(Settings s, Key key, PrintWriter review, Confirmation confirmation) {
         return run(s, key, review, confirmation, org.enclaveos.signer.io.Progress.NONE);
     }
@@ -190,6 +262,7 @@ public final class KeyCeremony {
                         .put("policySha256", Hash256.ofFile(s.policyFile()).hex())
                         .put("policyMode", s.policy().mode().name().toLowerCase(java.util.Locale.ROOT));
             }
+            List<String> present = participants(s, loaded, context);
             if (key instanceof ExportedPayloads e) {
                 verifying = e.publicKey() == null ? null : PemKeys.loadVerifyingKey(e.publicKey());
             } else if (key instanceof ImportedSignatures i) {
@@ -215,6 +288,8 @@ public final class KeyCeremony {
             String action = export ? "export" : "sign";
             Ceremony.Plan plan = Ceremony.plan(loaded, verifying, policy, s.out());
             Review.print(review, plan, key.describe(), action);
+            present.forEach(review::println);
+            review.flush();
             if (s.dryRun()) {
                 review.println("dry run: nothing " + (export ? "exported" : "signed"));
                 review.flush();

@@ -114,6 +114,92 @@ public final class SignOfflineCommand implements Callable<Integer> {
             + "with this launch privilege set: PROVISIONKEY or EINITTOKEN_KEY (repeatable).")
     List<String> allowAttributes = List.of();
 
+    @Option(names = "--approvals", paramLabel = "DIR", description = "Approvals of this batch: SSH signatures (*.sig, "
+            + "ssh-keygen -Y sign -n enclaveos-ceremony) of the file holding the --print-batch-digest line; checked "
+            + "before the key is opened.")
+    Path approvals;
+
+    @Option(names = "--approvers", paramLabel = "FILE", description = "OpenSSH allowed_signers file naming the approvers' keys.")
+    Path approvers;
+
+    @Option(names = "--require-approvals", paramLabel = "M", description = "Refuse the ceremony unless M distinct "
+            + "approvers signed this batch (M-of-N).")
+    Integer requireApprovals;
+
+    @Option(names = "--operator", paramLabel = "NAME", description = "Who runs the ceremony (journaled).")
+    String operator;
+
+    @Option(names = "--witness", paramLabel = "NAME", description = "A witness present (journaled; repeatable).")
+    List<String> witnesses = List.of();
+
+    @Option(names = "--location", paramLabel = "TEXT", description = "Where the ceremony takes place (journaled).")
+    String location;
+
+    @Option(names = "--note", paramLabel = "TEXT", description = "A deviation or remark for the record (journaled; repeatable).")
+    List<String> notes = List.of();
+
+    @Option(names = "--witness-confirmation", description = "After the operator, each --witness in turn types their "
+            + "name and the number of enclaves.")
+    boolean witnessConfirmation;
+
+    private KeyCeremony.Participants participants() {
+        boolean any = approvals != null || approvers != null || requireApprovals != null;
+        if (any && (approvals == null || approvers == null || requireApprovals == null)) {
+            throw usage("--approvals, --approvers and --require-approvals go together");
+        }
+        if (requireApprovals != null && requireApprovals < 1) {
+            throw usage("--require-approvals " + requireApprovals + ": give at least 1");
+        }
+        if (witnessConfirmation && witnesses.isEmpty()) {
+            throw usage("--witness-confirmation needs at least one --witness");
+        }
+        if (witnessConfirmation && yes) {
+            throw usage("--witness-confirmation and --yes contradict each other");
+        }
+        for (String v : concat(operator, location, witnesses, notes)) {
+            if (v.isBlank() || org.enclaveos.signer.io.TerminalText.firstUnsafe(v).isPresent()) {
+                throw usage("'" + org.enclaveos.signer.io.TerminalText.escape(v) + "': --operator, --witness, --location "
+                        + "and --note take printable text");
+            }
+        }
+        return new KeyCeremony.Participants(operator, witnesses, location, notes,
+                approvals == null ? null : new Approvals.Rule(approvals, approvers, requireApprovals));
+    }
+
+    private static List<String> concat(String a, String b, List<String> c, List<String> d) {
+        List<String> all = new java.util.ArrayList<>();
+        if (a != null) {
+            all.add(a);
+        }
+        if (b != null) {
+            all.add(b);
+        }
+        all.addAll(c);
+        all.addAll(d);
+        return all;
+    }
+
+    /** The operator's count, then each witness's name and count. */
+    private KeyCeremony.Confirmation confirmation() {
+        if (yes) {
+            return KeyCeremony.AUTOMATIC;
+        }
+        if (!witnessConfirmation) {
+            return SignOfflineCommand::confirm;
+        }
+        return (toSign, action) -> {
+            confirm(toSign, action);
+            for (String w : witnesses) {
+                String typed = org.enclaveos.signer.cli.Terminal.readLine("Witness " + w + ", type your name: ");
+                if (typed == null || !typed.trim().equals(w)) {
+                    throw new SignerException(ErrorKind.POLICY, "witness " + w + " did not confirm (typed '"
+                            + (typed == null ? "" : typed.trim()) + "'); nothing was signed");
+                }
+                confirm(toSign, action);
+            }
+        };
+    }
+
     @Override
     public Integer call() {
         if (verifyJournal != null) {
@@ -173,9 +259,9 @@ public final class SignOfflineCommand implements Callable<Integer> {
         }
         KeyCeremony.Settings settings = new KeyCeremony.Settings(requests, outDir, journal, production,
                 java.util.Set.copyOf(allowAttributes), ceremonyId, dryRun,
-                policyFile == null ? null : org.enclaveos.signer.policy.PolicyFiles.load(policyFile, null), policyFile);
-        KeyCeremony.Outcome done = KeyCeremony.run(settings, source, spec.commandLine().getErr(),
-                yes ? KeyCeremony.AUTOMATIC : SignOfflineCommand::confirm,
+                policyFile == null ? null : org.enclaveos.signer.policy.PolicyFiles.load(policyFile, null), policyFile,
+                participants());
+        KeyCeremony.Outcome done = KeyCeremony.run(settings, source, spec.commandLine().getErr(), confirmation(),
                 org.enclaveos.signer.cli.ProgressLine.forCommand(spec));
         if (dryRun) {
             return 0;
