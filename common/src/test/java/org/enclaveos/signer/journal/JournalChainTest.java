@@ -23,15 +23,8 @@ class JournalChainTest {
     @TempDir
     Path dir;
 
-    @TempDir
-    static Path shared;
-    /** Made once: signing and writing the requests is most of a test's time, and PIT runs them hundreds of times. */
-    static EvidenceFixture fixture;
-
-    @org.junit.jupiter.api.BeforeAll
-    static void fixture() {
-        fixture = new EvidenceFixture(shared);
-    }
+    /** Made once per JVM: signing and writing the requests was most of a test's time under PIT. */
+    static final EvidenceFixture fixture = EvidenceFixture.shared();
 
     private static JournalChain.LineReader reader(String text) {
         return new JournalChain.LineReader(new ByteArrayInputStream(text.getBytes(StandardCharsets.ISO_8859_1)), "j");

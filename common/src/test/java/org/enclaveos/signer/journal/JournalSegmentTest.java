@@ -27,15 +27,8 @@ class JournalSegmentTest {
     @TempDir
     Path dir;
 
-    @TempDir
-    static Path shared;
-    /** Made once: signing and writing the requests is most of a test's time, and PIT runs them hundreds of times. */
-    static EvidenceFixture fixture;
-
-    @org.junit.jupiter.api.BeforeAll
-    static void fixture() {
-        fixture = new EvidenceFixture(shared);
-    }
+    /** Made once per JVM: signing and writing the requests was most of a test's time under PIT. */
+    static final EvidenceFixture fixture = EvidenceFixture.shared();
 
     private static List<String> lines(Path journal) throws Exception {
         return Files.readAllLines(journal);

@@ -42,6 +42,23 @@ public final class EvidenceFixture {
     public final Map<String, byte[]> responses = new LinkedHashMap<>();
     public final Path journal;
 
+    private static EvidenceFixture shared;
+
+    /**
+     * One fixture per JVM, in a temporary directory: tests must not change its files. Mutation testing
+     * runs these tests for hundreds of mutants in one JVM; making the fixture each time was most of it.
+     */
+    public static synchronized EvidenceFixture shared() {
+        if (shared == null) {
+            try {
+                shared = new EvidenceFixture(Files.createTempDirectory("evidence-fixture-"));
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+        return shared;
+    }
+
     public EvidenceFixture(Path dir) {
         this.dir = dir;
         this.key = TestKeys.key("evidence");

@@ -52,7 +52,9 @@ final class SshSignature {
         }
         byte[] blob;
         try {
-            blob = Base64.getMimeDecoder().decode(text.substring(BEGIN.length(), text.length() - END.length()));
+            // Strict: the MIME decoder would skip characters that are not base64 rather than refuse them.
+            blob = Base64.getDecoder().decode(text.substring(BEGIN.length(), text.length() - END.length())
+                    .replaceAll("\\s", ""));
         } catch (IllegalArgumentException e) {
             throw SignerException.malformed(where + ": the signature is not base64");
         }
