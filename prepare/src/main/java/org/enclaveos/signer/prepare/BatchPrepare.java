@@ -37,7 +37,7 @@ final class BatchPrepare {
     private record Outcome(int line, String label, List<SigningRequest> requests, SignerException error, long millis) {
     }
 
-    static int run(PrepareCommand batch, PrintWriter err) {
+    static int run(PrepareCommand batch, java.util.Optional<Shard> shard, PrintWriter err) {
         List<String> lines;
         try {
             org.enclaveos.signer.io.SmallFiles.requireRegular(batch.batch, "batch file");
@@ -49,8 +49,13 @@ final class BatchPrepare {
         List<Outcome> outcomes = new ArrayList<>();
         ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, batch.jobs));
         List<Future<Outcome>> futures = new ArrayList<>();
+        shard.ifPresent(s -> {
+            err.println("shard " + s + ": lines " + (s.index() + 1) + ", " + (s.index() + 1 + s.count()) + ", ... of "
+                    + batch.batch);
+            err.flush();
+        });
         for (int i = 0; i < lines.size(); i++) {
-            if (lines.get(i).isBlank()) {
+            if (lines.get(i).isBlank() || shard.isPresent() && !shard.get().takes(i)) {
                 continue;
             }
             int line = i + 1;
@@ -79,7 +84,8 @@ final class BatchPrepare {
         PrintWriter out = batch.spec.commandLine().getOut();
         if (batch.json) {
             ObjectNode doc = SigstructJson.object();
-            doc.put("entries", outcomes.size()).put("failed", failed).put("requests", written.size());
+            doc.put("entries", outcomes.size()).put("failed", failed).put("requests", written.size())
+                    .put("shard", shard.map(Shard::toString).orElse(null));
             ArrayNode list = doc.putArray("results");
             for (Outcome o : outcomes) {
                 ObjectNode n = list.addObject().put("line", o.line()).put("source", o.label()).put("ok", o.error() == null)
@@ -93,7 +99,8 @@ final class BatchPrepare {
             }
             out.print(SigstructJson.print(doc));
         } else {
-            out.println(outcomes.size() + " entries, " + (outcomes.size() - failed) + " prepared (" + written.size()
+            out.println(shard.map(s -> "shard " + s + ": ").orElse("") + outcomes.size() + " entries, "
+                    + (outcomes.size() - failed) + " prepared (" + written.size()
                     + " requests in " + batch.out + "), " + failed + " failed");
         }
         out.flush();

@@ -175,6 +175,11 @@ public final class PrepareCommand implements Callable<Integer> {
             + "date, ...); entries run in parallel and a bad one does not stop the others.")
     Path batch;
 
+    @Option(names = "--shard", paramLabel = "I/N", description = "With --batch: take only lines I, I+N, I+2N, ... (counted "
+            + "from 0), so N machines share one batch file; default: JOB_COMPLETION_INDEX/JOB_COMPLETIONS when both are set "
+            + "(a Kubernetes Indexed Job).")
+    String shard;
+
     @Option(names = "--jobs", paramLabel = "N", description = "With --batch: entries at a time (default 4).")
     int jobs = 4;
 
@@ -195,7 +200,10 @@ public final class PrepareCommand implements Callable<Integer> {
                 throw new SignerException(ErrorKind.USAGE, "--batch takes its sources from the file; give no IMAGE, --sgxs, "
                         + "--layout, --enclave or --mrenclave with it");
             }
-            return BatchPrepare.run(this, err);
+            return BatchPrepare.run(this, Shard.of(shard, System.getenv()), err);
+        }
+        if (shard != null) {
+            throw new SignerException(ErrorKind.USAGE, "--shard divides a --batch file; give --batch FILE with it");
         }
         Prepare.Prepared prepared = Prepare.requests(options().build(), w -> err.println("warning: " + w));
         return write(prepared.requests(), err);
