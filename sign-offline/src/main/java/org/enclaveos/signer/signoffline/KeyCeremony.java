@@ -39,7 +39,14 @@ public final class KeyCeremony {
      *
      * @param oneAtATime sign one request at a time (a token may not take concurrent sessions)
      */
-    public record HeldKey(Supplier<SigningKey> load, String describe, boolean oneAtATime) implements Key {
+    public record HeldKey(Supplier<SigningKey> load, String describe, boolean oneAtATime, Path file) implements Key {
+        /** @param file the key file or token configuration, whose SHA-256 the journal records; null if none */
+        public HeldKey {
+        }
+
+        public HeldKey(Supplier<SigningKey> load, String describe, boolean oneAtATime) {
+            this(load, describe, oneAtATime, null);
+        }
     }
 
     /**
@@ -61,7 +68,7 @@ public final class KeyCeremony {
                 });
             }
             return k;
-        }, "PEM " + file, false);
+        }, "PEM " + file, false, file);
     }
 
     /** Signatures made elsewhere (NAME.sig files), assembled and checked against this public key. */
@@ -268,9 +275,14 @@ public final class KeyCeremony {
             } else if (key instanceof ImportedSignatures i) {
                 verifying = PemKeys.loadVerifyingKey(i.publicKey());
                 signer = PayloadExchange.importer(i.dir(), verifying);
-                context.put("importedSignatures", i.dir().toString()).put("publicKey", i.publicKey().toString());
+                context.put("importedSignatures", i.dir().toString()).put("publicKey", i.publicKey().toString())
+                        .put("publicKeySha256", Hash256.ofFile(i.publicKey()).hex());
             } else {
                 HeldKey held = (HeldKey) key;
+                if (held.file() != null) {
+                    // Which key file (or token configuration) this was, byte for byte: an input like the requests.
+                    context.put("keyFileSha256", Hash256.ofFile(held.file()).hex());
+                }
                 SigningKey signing = held.load().get();
                 verifying = signing.publicKey();
                 if (held.oneAtATime()) {

@@ -255,7 +255,8 @@ public final class SignOfflineCommand implements Callable<Integer> {
             source = KeyCeremony.pem(key, passphraseFile, passphraseEnv, spec.commandLine().getErr());
         } else {
             // One operation at a time on the token: not every HSM takes concurrent sessions well.
-            source = new KeyCeremony.HeldKey(this::loadPkcs11, "PKCS#11 " + pkcs11Config + " alias " + keyAlias, true);
+            source = new KeyCeremony.HeldKey(this::loadPkcs11, "PKCS#11 " + pkcs11Config + " alias " + keyAlias, true,
+                    pkcs11Config);
         }
         KeyCeremony.Settings settings = new KeyCeremony.Settings(requests, outDir, journal, production,
                 java.util.Set.copyOf(allowAttributes), ceremonyId, dryRun,

@@ -110,6 +110,10 @@ class ApprovalsTest extends CeremonyFixture {
         assertEquals("[\"Eve\",\"Frank\"]", start.path("witnesses").toString());
         assertEquals("[\"HSM 2 offline; PEM key used\"]", start.path("notes").toString());
         assertEquals(64, start.path("allowedSignersSha256").asText().length());
+        assertEquals(org.enclaveos.signer.sgx.Hash256.ofFile(keyFile).hex(), start.path("keyFileSha256").asText(),
+                "the key file is an input like the others");
+        assertEquals(org.enclaveos.signer.sgx.Hash256.ofFile(approvals.resolve("bob.sig")).hex(),
+                start.at("/approvals/0/sha256").asText());
     }
 
     @Test
@@ -219,5 +223,13 @@ class ApprovalsTest extends CeremonyFixture {
         assertEquals(ErrorKind.USAGE.exitCode(), witnessYes.exitCode());
         assertTrue(new String(witnessYes.err().getBytes(StandardCharsets.UTF_8), StandardCharsets.UTF_8)
                 .contains("--witness-confirmation and --yes contradict each other"));
+        CliRun noWitness = sign(req.toString(), "--key", keyFile.toString(), "--out", dir.resolve("o").toString(),
+                "--witness-confirmation");
+        assertTrue(noWitness.lastErrLine().contains("--witness-confirmation needs at least one --witness"), noWitness.err());
+        CliRun noTerminal = sign(req.toString(), "--key", keyFile.toString(), "--out", dir.resolve("o").toString(),
+                "--witness", "Eve", "--witness-confirmation");
+        assertEquals(ErrorKind.USAGE.exitCode(), noTerminal.exitCode(), noTerminal::toString);
+        assertTrue(noTerminal.lastErrLine().contains("no terminal to confirm the review on"), noTerminal.err());
+        assertFalse(Files.exists(dir.resolve("o/journal.jsonl")), "nothing signed without the confirmations");
     }
 }
