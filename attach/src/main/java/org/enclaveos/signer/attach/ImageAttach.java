@@ -18,7 +18,6 @@ import org.enclaveos.signer.image.Referrers;
 import org.enclaveos.signer.image.RegistryClient;
 import org.enclaveos.signer.image.ResolvedImage;
 import org.enclaveos.signer.request.MemoryModel;
-import org.enclaveos.signer.request.SigningEvidence;
 import org.enclaveos.signer.request.SigningRequest;
 import org.enclaveos.signer.sgx.Sigstruct;
 
@@ -85,9 +84,12 @@ public final class ImageAttach {
             throw new SignerException(ErrorKind.USAGE, "--evidence: " + targetRef + " is not a registry; signing evidence is "
                     + "published as an OCI referrer, to registries only");
         }
-        // Collected and checked before anything is pushed: a missing journal stops attach with nothing written.
-        Optional<SigningEvidence> collected = registry && evidence.publish() != EvidenceOptions.Publish.NEVER
-                ? Optional.of(evidence.collect(signed, signatureDir, withoutResponses)) : Optional.empty();
+        // Collected, checked and made into its artifact before anything is pushed: a missing journal, or
+        // evidence that does not hold, stops attach with nothing written.
+        Optional<Referrers.Artifact> artifact = registry && evidence.publish() != EvidenceOptions.Publish.NEVER
+                ? Optional.of(ImageEvidence.artifact(evidence.collect(signed, signatureDir, withoutResponses),
+                        "the evidence of " + signatureDir))
+                : Optional.empty();
         // The reference as prepare was given it must still name the image prepare measured: a tag that moved
         // means the requests describe an image that is no longer the one users get.
         ResolvedImage image;
@@ -124,11 +126,11 @@ public final class ImageAttach {
             throw new SignerException(ErrorKind.INTEGRITY, targetRef + ": the pushed image's layers differ from the source's");
         }
         Optional<Referrers.Published> published = Optional.empty();
-        if (collected.isPresent()) {
+        if (artifact.isPresent()) {
             Descriptor subject = new Descriptor(pushed.manifestMediaType(), w.manifestDigest(), pushed.manifestBytes().length,
                     null);
             try {
-                published = Optional.of(Referrers.publish(targetRef, subject, ImageEvidence.artifact(collected.get()), options));
+                published = Optional.of(Referrers.publish(targetRef, subject, artifact.get(), options));
             } catch (SignerException e) {
                 throw new SignerException(e.kind(), "the signed image is pushed (" + targetRef + "@" + w.manifestDigest()
                         + "), its signing evidence is not: " + e.getMessage() + " (run attach again to retry)", e);

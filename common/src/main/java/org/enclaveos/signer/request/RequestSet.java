@@ -113,12 +113,15 @@ public final class RequestSet {
                         + ", " + RequestBundle.FILE_NAME + " says " + listed);
             }
         }
-        return parse(file, bytes);
+        return parse(file, bytes, sha);
     }
 
     /** A request from its bytes ({@code file} names it: its file name is part of the consistency check). */
     public static Loaded parse(Path file, byte[] bytes) {
-        Hash256 sha = Hash256.sha256(bytes);
+        return parse(file, bytes, Hash256.sha256(bytes));
+    }
+
+    private static Loaded parse(Path file, byte[] bytes, Hash256 sha) {
         String fileName = file.getFileName().toString();
         SigningRequest request = SigningRequest.parse(bytes, file.toString());
         Sigstruct unsigned;

@@ -43,9 +43,14 @@ public record SigningEvidence(List<Entry> entries, Optional<JournalSegment> jour
     /** One request with what answered it; {@code requestFile} is the request's file name (no directory). */
     public record Entry(String requestFile, byte[] request, byte[] sigstruct, Optional<byte[]> response) {
         public String id() {
-            String suffix = SigningRequest.FILE_SUFFIX;
-            return requestFile.endsWith(suffix) ? requestFile.substring(0, requestFile.length() - suffix.length()) : requestFile;
+            return idOf(requestFile);
         }
+    }
+
+    /** A request's id from its file name ({@code NAME.MODEL.request.json}); a name without the suffix is kept whole. */
+    public static String idOf(String requestFile) {
+        String suffix = SigningRequest.FILE_SUFFIX;
+        return requestFile.endsWith(suffix) ? requestFile.substring(0, requestFile.length() - suffix.length()) : requestFile;
     }
 
     public SigningEvidence {

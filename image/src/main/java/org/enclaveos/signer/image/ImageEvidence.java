@@ -14,7 +14,6 @@ import org.enclaveos.signer.SignerException;
 import org.enclaveos.signer.journal.JournalSegment;
 import org.enclaveos.signer.request.MemoryModel;
 import org.enclaveos.signer.request.SigningEvidence;
-import org.enclaveos.signer.request.SigningRequest;
 import org.enclaveos.signer.request.SigningResponse;
 import org.enclaveos.signer.sgx.Sigstruct;
 
@@ -34,7 +33,12 @@ public final class ImageEvidence {
 
     /** The artifact attach pushes. */
     public static Referrers.Artifact artifact(SigningEvidence evidence) {
-        SigningEvidence.Findings f = evidence.check("evidence");
+        return artifact(evidence, "evidence");
+    }
+
+    /** The artifact attach pushes, once the evidence has held ({@code where} names it in a refusal). */
+    public static Referrers.Artifact artifact(SigningEvidence evidence, String where) {
+        SigningEvidence.Findings f = evidence.check(where);
         Map<String, String> annotations = new TreeMap<>();
         f.sigstructs().values().stream().map(s -> s.mrsigner().hex()).distinct().reduce((a, b) -> a + "," + b)
                 .ifPresent(m -> annotations.put(SigningEvidence.MRSIGNER_ANNOTATION, m));
@@ -68,8 +72,7 @@ public final class ImageEvidence {
             if (!SigningEvidence.REQUEST_TYPE.equals(b.mediaType())) {
                 continue;
             }
-            String id = b.title().endsWith(SigningRequest.FILE_SUFFIX)
-                    ? b.title().substring(0, b.title().length() - SigningRequest.FILE_SUFFIX.length()) : b.title();
+            String id = SigningEvidence.idOf(b.title());
             byte[] sigstruct = byTitle.get(id + SigningResponse.SIGSTRUCT_SUFFIX);
             if (sigstruct == null) {
                 throw new SignerException(ErrorKind.INTEGRITY, where + ": " + b.title() + " has no "

@@ -39,8 +39,8 @@ public final class Approvals {
     public record Rule(Path dir, Path allowedSigners, int required) {
     }
 
-    /** One counted approval: the file, the approver's principals and key fingerprint. */
-    public record Approval(String file, String principals, String keyType, String fingerprint) {
+    /** One counted approval: the file and the SHA-256 of the bytes checked, the approver's principals and key fingerprint. */
+    public record Approval(String file, String sha256, String principals, String keyType, String fingerprint) {
     }
 
     /** One line of allowed_signers. */
@@ -63,8 +63,8 @@ public final class Approvals {
         }
         Map<String, Approval> byKey = new LinkedHashMap<>();
         for (Path f : files) {
-            SshSignature sig = SshSignature.parse(new String(SmallFiles.read(f, MAX_FILE, "approval"), StandardCharsets.UTF_8),
-                    f.toString());
+            byte[] bytes = SmallFiles.read(f, MAX_FILE, "approval");
+            SshSignature sig = SshSignature.parse(new String(bytes, StandardCharsets.UTF_8), f.toString());
             if (!NAMESPACE.equals(sig.namespace)) {
                 throw new SignerException(ErrorKind.POLICY, f + ": signed in namespace '" + sig.namespace + "'; approvals are "
                         + "made with ssh-keygen -Y sign -n " + NAMESPACE);
@@ -86,8 +86,8 @@ public final class Approvals {
                 throw new SignerException(ErrorKind.POLICY, f + ": does not verify over this batch's digest " + batchDigest
                         + " (an approval of another batch, or altered)");
             }
-            byKey.putIfAbsent(fingerprint, new Approval(f.getFileName().toString(), signer.principals(), sig.key.type,
-                    fingerprint));
+            byKey.putIfAbsent(fingerprint, new Approval(f.getFileName().toString(),
+                    org.enclaveos.signer.sgx.Hash256.sha256(bytes).hex(), signer.principals(), sig.key.type, fingerprint));
         }
         if (byKey.size() < rule.required()) {
             throw new SignerException(ErrorKind.POLICY, rule.dir() + ": " + byKey.size() + " distinct approval"

@@ -239,7 +239,7 @@ public final class KeyCeremony {
             for (Approvals.Approval a : approved) {
                 list.addObject().put("file", a.file()).put("principals", a.principals()).put("keyType", a.keyType())
                         .put("fingerprint", a.fingerprint())
-                        .put("sha256", Hash256.ofFile(rule.dir().resolve(a.file())).hex());
+                        .put("sha256", a.sha256());
             }
         }
         return lines;
