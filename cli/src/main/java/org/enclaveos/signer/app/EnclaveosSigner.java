@@ -61,7 +61,7 @@ public final class EnclaveosSigner implements Callable<Integer>, Cli.Suite {
         all.put("measure", org.enclaveos.signer.image.cli.ImageMeasureCommand::new);
         all.put("inspect", org.enclaveos.signer.image.cli.ImageInspectCommand::new);
         all.put("verify", org.enclaveos.signer.image.cli.ImageVerifyCommand::new);
-        all.put("keygen", org.enclaveos.signer.cli.KeygenCommand::new);
+        all.put("keygen", org.enclaveos.signer.signoffline.TokenKeygenCommand::new);
         all.put("policy", org.enclaveos.signer.image.cli.PolicyCommand::new);
         all.put(COMPLETION, AutoComplete.GenerateCompletion::new);
         return all;

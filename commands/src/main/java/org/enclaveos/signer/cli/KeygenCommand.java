@@ -22,21 +22,24 @@ import picocli.CommandLine.Model.CommandSpec;
             "Writes unencrypted PKCS#8 PEM with mode 0600 and never overwrites an existing file. Production "
                 + "keys belong in an HSM or under a passphrase."},
         footer = {"", "Example:", "  enclaveos-signer keygen --out debug-key.pem --public-out debug-key.pub.pem"})
-public final class KeygenCommand implements Callable<Integer> {
-    @Option(names = "--out", required = true, paramLabel = "FILE", description = "Private key file to create.")
-    Path out;
+public class KeygenCommand implements Callable<Integer> {
+    @Option(names = "--out", paramLabel = "FILE", description = "Private key file to create.")
+    protected Path out;
 
     @Option(names = "--public-out", paramLabel = "FILE", description = "Also write the public key (PEM) here.")
-    Path publicOut;
+    protected Path publicOut;
 
     @Option(names = "--json", description = "Print one JSON document on stdout.")
-    boolean json;
+    protected boolean json;
 
     @Spec
-    CommandSpec spec;
+    protected CommandSpec spec;
 
     @Override
     public Integer call() {
+        if (out == null) {
+            throw new SignerException(ErrorKind.USAGE, "keygen needs --out FILE" + otherwise());
+        }
         // Refuse before generating anything, so a taken public-key name never leaves a lone private key behind.
         for (Path p : publicOut == null ? new Path[] {out} : new Path[] {out, publicOut}) {
             if (java.nio.file.Files.exists(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
@@ -62,5 +65,10 @@ public final class KeygenCommand implements Callable<Integer> {
         }
         stdout.flush();
         return 0;
+    }
+
+    /** What else keygen could have been given, for the missing --out message. */
+    protected String otherwise() {
+        return "";
     }
 }

@@ -1,20 +1,15 @@
 package org.enclaveos.signer.signoffline;
 
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.Key;
 import java.security.KeyStore;
 import java.security.KeyStoreException;
 import java.security.PrivateKey;
 import java.security.Provider;
-import java.security.Security;
 import java.security.cert.Certificate;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
-
-import javax.security.auth.login.FailedLoginException;
 
 import org.enclaveos.signer.ErrorKind;
 import org.enclaveos.signer.SignerException;
@@ -31,35 +26,9 @@ final class Pkcs11Keys {
     }
 
     static SigningKey load(Path config, String alias, char[] pin) {
-        if (!Files.isReadable(config)) {
-            throw new SignerException(ErrorKind.IO, config + ": cannot read the PKCS#11 configuration");
-        }
-        Provider provider;
-        try {
-            Provider base = Security.getProvider("SunPKCS11");
-            if (base == null) {
-                throw new SignerException(ErrorKind.UNSUPPORTED, "this Java runtime has no SunPKCS11 provider");
-            }
-            provider = base.configure(config.toString());
-        } catch (RuntimeException e) {
-            if (e instanceof SignerException se) {
-                throw se;
-            }
-            throw new SignerException(ErrorKind.KEY, config + ": the PKCS#11 provider cannot use this configuration: "
-                    + rootMessage(e), e);
-        }
-        KeyStore store;
-        try {
-            store = KeyStore.getInstance("PKCS11", provider);
-            store.load(null, pin);
-        } catch (IOException e) {
-            if (hasCause(e, FailedLoginException.class) || rootMessage(e).contains("CKR_PIN_INCORRECT")) {
-                throw new SignerException(ErrorKind.KEY, config + ": the token refused the PIN", e);
-            }
-            throw new SignerException(ErrorKind.KEY, config + ": cannot open the token: " + rootMessage(e), e);
-        } catch (java.security.GeneralSecurityException e) {
-            throw new SignerException(ErrorKind.KEY, config + ": cannot open the token: " + rootMessage(e), e);
-        }
+        Pkcs11Token token = Pkcs11Token.open(config, pin);
+        KeyStore store = token.store();
+        Provider provider = token.provider();
         try {
             if (!store.containsAlias(alias) || !store.isKeyEntry(alias)) {
                 throw new SignerException(ErrorKind.KEY, config + ": no key with alias '" + alias + "' on the token (keys: "
@@ -78,7 +47,7 @@ final class Pkcs11Keys {
             });
             return pair;
         } catch (java.security.GeneralSecurityException e) {
-            throw new SignerException(ErrorKind.KEY, config + ": cannot read key '" + alias + "': " + rootMessage(e), e);
+            throw new SignerException(ErrorKind.KEY, config + ": cannot read key '" + alias + "': " + Pkcs11Token.rootMessage(e), e);
         }
     }
 
@@ -91,22 +60,5 @@ final class Pkcs11Keys {
         }
         Collections.sort(keys);
         return keys.isEmpty() ? "none" : String.join(", ", keys);
-    }
-
-    private static boolean hasCause(Throwable t, Class<? extends Throwable> type) {
-        for (Throwable c = t; c != null; c = c.getCause()) {
-            if (type.isInstance(c)) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    private static String rootMessage(Throwable t) {
-        Throwable c = t;
-        while (c.getCause() != null) {
-            c = c.getCause();
-        }
-        return c.getMessage() == null ? c.getClass().getSimpleName() : c.getMessage();
     }
 }

@@ -380,7 +380,7 @@ public final class SignOfflineCommand implements Callable<Integer> {
     public static void main(String[] args) {
         picocli.CommandLine cl = Cli.commandLine(new SignOfflineCommand());
         cl.addMixin("global", new org.enclaveos.signer.cli.GlobalOptions());
-        cl.addSubcommand(new org.enclaveos.signer.cli.KeygenCommand());
+        cl.addSubcommand(new TokenKeygenCommand());
         cl.addSubcommand(new org.enclaveos.signer.cli.InspectCommand());
         cl.addSubcommand(new org.enclaveos.signer.cli.VerifyCommand());
         System.exit(Cli.execute(cl, args));

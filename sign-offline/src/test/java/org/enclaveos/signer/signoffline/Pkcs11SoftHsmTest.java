@@ -132,4 +132,91 @@ class Pkcs11SoftHsmTest {
         assertFalse(r.err().contains("Review:"), "refused before the review");
         assertTrue(Files.notExists(dir.resolve("o")), "nothing written");
     }
+
+    /** Issue 14: a key born in the token, never extractable, exponent 3 as the token itself reports it, used by a ceremony. */
+    @Test
+    void keygenMakesAKeyInsideTheTokenThatACeremonySignsWith() throws IOException {
+        Path pub = dir.resolve("born.pub.pem");
+        CliRun made = CliRun.run(new TokenKeygenCommand(), "--pkcs11-config", config.toString(), "--key-alias", "born",
+                "--pin-file", pinFile.toString(), "--public-out", pub.toString(), "--json");
+        assertEquals(0, made.exitCode(), made::toString);
+        String mrsigner = org.enclaveos.signer.format.SigstructJson.readTree(made.out()).get("mrsigner").asText();
+        assertEquals(PemKeys.loadVerifyingKey(pub).mrsigner().hex(), mrsigner);
+
+        // What the token says, read by OpenSC's tool rather than through SunPKCS11.
+        String objects = new String(Tools.ok("pkcs11-tool", "--module", MODULE, "--token-label", "ceremony", "--login",
+                "--pin", PIN, "--list-objects", "--type", "privkey", "--label", "born"), java.nio.charset.StandardCharsets.UTF_8);
+        assertTrue(objects.contains("sensitive, always sensitive, never extractable, local"), objects);
+        assertTrue(objects.contains("Usage:      sign\n"), "sign only: " + objects);
+        Path der = dir.resolve("born.pub.der");
+        Tools.ok("pkcs11-tool", "--module", MODULE, "--token-label", "ceremony", "--login", "--pin", PIN, "--read-object",
+                "--type", "pubkey", "--label", "born", "-o", der.toString());
+        String text = new String(Tools.ok("openssl", "rsa", "-pubin", "-inform", "DER", "-in", der.toString(), "-noout",
+                "-text"), java.nio.charset.StandardCharsets.UTF_8);
+        assertTrue(text.contains("Public-Key: (3072 bit)") && text.contains("Exponent: 3 (0x3)"), text);
+
+        Path req = Requests.write(dir.resolve("req"), 1, null);
+        Path out = dir.resolve("signed");
+        CliRun r = CliRun.run(new SignOfflineCommand(), req.toString(), "--pkcs11-config", config.toString(), "--key-alias",
+                "born", "--pin-file", pinFile.toString(), "--out", out.toString(), "--yes");
+        assertEquals(0, r.exitCode(), r::toString);
+        Sigstruct signed = Sigstruct.read(out.resolve("app0.sgx1.sigstruct"));
+        assertTrue(SigstructVerifier.verify(signed).valid());
+        assertEquals(mrsigner, signed.mrsigner().hex());
+
+        // The alias is taken now: refused, and the token keeps exactly what it had.
+        byte[] before = listObjects();
+        CliRun again = CliRun.run(new TokenKeygenCommand(), "--pkcs11-config", config.toString(), "--key-alias", "born",
+                "--pin-file", pinFile.toString());
+        assertEquals(6, again.exitCode(), again::toString);
+        assertEquals("enclaveos-signer: " + config + ": the token already has a key or certificate with alias 'born'; not "
+                + "overwritten (choose another --key-alias)", again.lastErrLine());
+        assertEquals(new String(before), new String(listObjects()));
+    }
+
+    @Test
+    void checkHsmUsesAThrowawayKeyAndKeepsNothing() {
+        byte[] before = listObjects();
+        CliRun r = CliRun.run(new TokenKeygenCommand(), "--pkcs11-config", config.toString(), "--check-hsm", "--pin-file",
+                pinFile.toString());
+        assertEquals(0, r.exitCode(), r::toString);
+        assertTrue(r.out().startsWith("token SunPKCS11-SoftHSM (" + config + ") can generate and sign with RSA-3072 keys "
+                + "with exponent 3"), r.out());
+        assertEquals(new String(before), new String(listObjects()), "no object left on the token");
+    }
+
+    @Test
+    void keygenOptionsThatDoNotGoTogetherAreUsageErrors() {
+        String[][] wrong = {
+            {"--pkcs11-config", config.toString(), "--pin-file", pinFile.toString()},
+            {"--pkcs11-config", config.toString(), "--key-alias", "x", "--check-hsm", "--pin-file", pinFile.toString()},
+            {"--pkcs11-config", config.toString(), "--key-alias", "x", "--out", dir.resolve("k.pem").toString()},
+            {"--pkcs11-config", config.toString(), "--check-hsm", "--public-out", dir.resolve("p.pem").toString()},
+            {"--key-alias", "x", "--out", dir.resolve("k.pem").toString()},
+            {},
+        };
+        for (String[] args : wrong) {
+            CliRun r = CliRun.run(new TokenKeygenCommand(), args);
+            assertEquals(2, r.exitCode(), () -> String.join(" ", args) + ": " + r);
+        }
+        assertTrue(Files.notExists(dir.resolve("k.pem")));
+    }
+
+    /** The check that keeps a token's wrong answer from becoming an SGX key: exponent and size, each alone. */
+    @Test
+    void aKeyOtherThanRsa3072WithExponent3IsNamedAsTheTokensAnswer() throws Exception {
+        java.security.KeyPairGenerator g = java.security.KeyPairGenerator.getInstance("RSA");
+        g.initialize(new java.security.spec.RSAKeyGenParameterSpec(3072, java.security.spec.RSAKeyGenParameterSpec.F4));
+        assertEquals("asked for RSA-3072 with exponent 3, the token returned RSA-3072 with exponent 65537",
+                Pkcs11Keygen.problem(g.generateKeyPair().getPublic()).orElseThrow());
+        g.initialize(new java.security.spec.RSAKeyGenParameterSpec(2048, java.security.spec.RSAKeyGenParameterSpec.F0));
+        assertEquals("asked for RSA-3072 with exponent 3, the token returned RSA-2048 with exponent 3",
+                Pkcs11Keygen.problem(g.generateKeyPair().getPublic()).orElseThrow());
+        assertTrue(Pkcs11Keygen.problem(key.publicKey().rsa()).isEmpty());
+    }
+
+    private static byte[] listObjects() {
+        return Tools.ok("pkcs11-tool", "--module", MODULE, "--token-label", "ceremony", "--login", "--pin", PIN,
+                "--list-objects");
+    }
 }
