@@ -21,6 +21,7 @@ import org.enclaveos.signer.ErrorKind;
 import org.enclaveos.signer.SignerException;
 import org.enclaveos.signer.crypto.SigstructVerifier;
 import org.enclaveos.signer.crypto.VerifyingKey;
+import org.enclaveos.signer.format.SigstructJson;
 import org.enclaveos.signer.io.AtomicFiles;
 import org.enclaveos.signer.io.Progress;
 import org.enclaveos.signer.request.RequestSet;
@@ -204,6 +205,13 @@ final class Ceremony {
                     line.put("signingPayloadSha256", done.sigstruct().signingPayloadSha256().hex());
                     line.put("mrsigner", done.sigstruct().mrsigner().hex());
                     line.put("sigstructSha256", done.sha256().hex());
+                    // What the printed record shows per request, so it can be made from the journal alone.
+                    line.put("sigstruct", i.sigstructFile(plan.out()).getFileName().toString());
+                    line.put("mrenclave", done.sigstruct().mrenclave().hex());
+                    line.put("isvProdId", done.sigstruct().isvProdId());
+                    line.put("isvSvn", done.sigstruct().isvSvn());
+                    line.put("debug", done.sigstruct().debug());
+                    line.set("attributes", SigstructJson.attributes(done.sigstruct().attributes()));
                     lines.add(new Journal.Event(i.status() == Status.ALREADY_SIGNED ? "already-signed" : "signed", line));
                     if (i.status() == Status.ALREADY_SIGNED) {
                         skipped++;

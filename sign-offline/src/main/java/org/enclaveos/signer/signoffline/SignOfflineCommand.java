@@ -138,6 +138,14 @@ public final class SignOfflineCommand implements Callable<Integer> {
     @Option(names = "--note", paramLabel = "TEXT", description = "A deviation or remark for the record (journaled; repeatable).")
     List<String> notes = List.of();
 
+    @Option(names = "--record", paramLabel = "FILE.html", description = "After signing, write the printed ceremony "
+            + "record (self-contained HTML for A4, made from the journal) to FILE.html.")
+    Path record;
+
+    @Option(names = "--record-from-journal", paramLabel = "JOURNAL", description = "Write the printed record of the "
+            + "journal's last ceremony (or --ceremony-id's) to --out FILE.html, and stop.")
+    Path recordFromJournal;
+
     @Option(names = "--witness-confirmation", description = "After the operator, each --witness in turn types their "
             + "name and the number of enclaves.")
     boolean witnessConfirmation;
@@ -205,6 +213,9 @@ public final class SignOfflineCommand implements Callable<Integer> {
         if (verifyJournal != null) {
             return verifyJournal();
         }
+        if (recordFromJournal != null) {
+            return recordFromJournal();
+        }
         if (requests.isEmpty()) {
             throw usage("give the request files or directories to sign");
         }
@@ -245,6 +256,14 @@ public final class SignOfflineCommand implements Callable<Integer> {
         if (pkcs11Config == null && (pinFile != null || pinEnv != null)) {
             throw usage("--pin-file and --pin-env go with --pkcs11-config");
         }
+        if (record != null) {
+            if (export || dryRun) {
+                throw usage("--record prints a signing ceremony: not with --dry-run or --export-payloads");
+            }
+            if (java.nio.file.Files.exists(record, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                throw new SignerException(ErrorKind.OUTPUT_EXISTS, record + ": already exists; not overwritten");
+            }
+        }
         Path outDir = export ? exportPayloads : out;
         KeyCeremony.Key source;
         if (export) {
@@ -270,7 +289,28 @@ public final class SignOfflineCommand implements Callable<Integer> {
         if (export) {
             return reportExport(done.plan(), done.payloads(), done);
         }
+        if (record != null) {
+            // From the journal just written, as --record-from-journal would: the same bytes either way.
+            CeremonyRecord.Lines printed = CeremonyRecord.write(done.journal(), ceremonyId, record);
+            if (!printed.lastLineSha256().equals(done.journalLastLineSha256())) {
+                throw new SignerException(ErrorKind.INTEGRITY, done.journal() + ": changed while the record was made "
+                        + "(its last line is not this ceremony's); check the journal");
+            }
+        }
         report(done.plan(), done.result().orElseThrow(), done);
+        return 0;
+    }
+
+    private int recordFromJournal() {
+        if (!requests.isEmpty() || out == null) {
+            throw usage("--record-from-journal JOURNAL takes no requests and needs --out FILE.html");
+        }
+        CeremonyRecord.Lines printed = CeremonyRecord.write(recordFromJournal, ceremonyId, out);
+        PrintWriter stdout = spec.commandLine().getOut();
+        stdout.println("wrote " + out + ": ceremony " + printed.start().path("ceremonyId").asText("(no id)") + ", "
+                + printed.requests().size() + " requests, " + CeremonyRecord.pages(printed.requests().size())
+                + " pages; journal line sha256 " + printed.lastLineSha256());
+        stdout.flush();
         return 0;
     }
 
