@@ -240,7 +240,7 @@ public final class CeremonyRecord {
 
     /** A journal value for the page: absent as a dash, control characters as on the review screen, then HTML. */
     static String text(JsonNode value) {
-        if (value == null || value.isMissingNode() || value.isNull()) {
+        if (value.isMissingNode() || value.isNull()) {
             return "&mdash;";
         }
         String s = TerminalText.escape(value.asText());

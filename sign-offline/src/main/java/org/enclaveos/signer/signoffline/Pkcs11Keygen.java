@@ -65,10 +65,19 @@ public final class Pkcs11Keygen {
     }
 
     /**
-     * Generates the key on the token, refusing an alias the token already lists. On any refusal the
-     * token keeps nothing of this run.
+     * Generates the key on the token, refusing an alias the token already lists. The token is first
+     * asked for a throwaway session key ({@link #check}): a token that will not make an e=3 key is
+     * refused with nothing stored, since SunPKCS11 cannot delete a token's public key object.
      */
     public static Generated generate(Path config, String alias, char[] pin, Instant now) {
+        return generate(config, alias, pin, now, KeyRules.EXPONENT);
+    }
+
+    /**
+     * As above, asking the token for {@code exponent}: the tests ask SoftHSM2 for 65537 to stand for a
+     * token that answers 65537 whatever it is asked, and see the key refused with nothing kept.
+     */
+    static Generated generate(Path config, String alias, char[] pin, Instant now, BigInteger exponent) {
         Pkcs11Token token = Pkcs11Token.open(config, template(true, alias), pin);
         try {
             if (token.store().containsAlias(alias)) {
@@ -78,7 +87,10 @@ public final class Pkcs11Keygen {
         } catch (KeyStoreException e) {
             throw new SignerException(ErrorKind.KEY, config + ": cannot list the token: " + Pkcs11Token.rootMessage(e), e);
         }
-        KeyPair pair = generatePair(token);
+        check(config, pin, exponent).problem().ifPresent(p -> {
+            throw new SignerException(ErrorKind.UNSUPPORTED, p);
+        });
+        KeyPair pair = generatePair(token, exponent);
         Optional<String> problem = problem(pair.getPublic());
         if (problem.isEmpty()) {
             problem = SigningKey.inProvider(pair.getPrivate(), pair.getPublic(), "pkcs11:" + alias, token.provider())
@@ -88,7 +100,7 @@ public final class Pkcs11Keygen {
             token.store().setKeyEntry(alias, pair.getPrivate(), null,
                     new Certificate[] {selfSigned(token, pair, alias, now)});
             if (problem.isPresent()) {
-                // Stored only so that it can be deleted: SunPKCS11 deletes what it lists.
+                // A token whose session keys passed but whose token key did not: remove what SunPKCS11 can.
                 token.store().deleteEntry(alias);
             }
         } catch (GeneralSecurityException | ProviderException e) {
@@ -96,7 +108,8 @@ public final class Pkcs11Keygen {
                     + alias + "': " + Pkcs11Token.rootMessage(e), e);
         }
         problem.ifPresent(p -> {
-            throw unsupported(config, token, p);
+            throw unsupported(config, token, p + "; its private key was deleted, its public key object (label '" + alias
+                    + "') was not: pkcs11-tool --delete-object --type pubkey --label " + alias);
         });
         return new Generated(token.name(), alias,
                 SigningKey.inProvider(pair.getPrivate(), pair.getPublic(), "pkcs11:" + alias, token.provider()));
@@ -107,10 +120,14 @@ public final class Pkcs11Keygen {
      * session closes), checks its modulus and exponent, signs and verifies. Keeps nothing.
      */
     public static Check check(Path config, char[] pin) {
+        return check(config, pin, KeyRules.EXPONENT);
+    }
+
+    static Check check(Path config, char[] pin, BigInteger exponent) {
         Pkcs11Token token = Pkcs11Token.open(config, template(false, null), pin);
         KeyPair pair;
         try {
-            pair = generatePair(token);
+            pair = generatePair(token, exponent);
         } catch (SignerException e) {
             return new Check(token.name(), Optional.of(e.getMessage()));
         }
@@ -131,10 +148,10 @@ public final class Pkcs11Keygen {
         }
     }
 
-    private static KeyPair generatePair(Pkcs11Token token) {
+    private static KeyPair generatePair(Pkcs11Token token, BigInteger exponent) {
         try {
             KeyPairGenerator generator = KeyPairGenerator.getInstance("RSA", token.provider());
-            generator.initialize(new RSAKeyGenParameterSpec(KeyRules.MODULUS_BITS, KeyRules.EXPONENT));
+            generator.initialize(new RSAKeyGenParameterSpec(KeyRules.MODULUS_BITS, exponent));
             return generator.generateKeyPair();
         } catch (GeneralSecurityException | ProviderException e) {
             throw unsupported(token.config(), token, "it refused to generate RSA-3072 with exponent 3: "

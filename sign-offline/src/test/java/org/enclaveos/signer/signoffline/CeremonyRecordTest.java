@@ -152,6 +152,69 @@ class CeremonyRecordTest extends CeremonyFixture {
         assertEquals(86, CeremonyRecord.pages(500), "6 requests a page");
     }
 
+    /**
+     * Every byte of the page for a journal with every field set: two pages of requests (one DEBUG, one
+     * already signed), approvals, witnesses, notes, a policy. Regenerate after a deliberate change with
+     * -Drecord.golden=update and look at it in a browser before committing.
+     */
+    @Test
+    void aFixedJournalPrintsExactlyTheGoldenPage() throws IOException {
+        com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+        List<org.enclaveos.signer.journal.JournalChain.Line> lines = new ArrayList<>();
+        com.fasterxml.jackson.databind.node.ObjectNode start = json.createObjectNode();
+        start.put("seq", 41).put("time", "2026-11-30T09:00:00Z").put("event", "ceremony-start").put("ceremonyId", "2026-11-30-A")
+                .put("mrsigner", "83".repeat(32)).put("key", "PKCS#11 hsm.cfg alias sgx-prod").put("production", true)
+                .put("tool", "0.1.0 (commit abc, built 2026-11-29, jar sha256 " + "12".repeat(32) + ")")
+                .put("policy", "policy.json").put("policySha256", "34".repeat(32)).put("policyMode", "enforce")
+                .put("operator", "Dana Operator").put("location", "vault B").put("keyFileSha256", "56".repeat(32))
+                .put("batchDigest", "78".repeat(32)).put("approvalsRequired", 2).put("allowedSigners", "allowed_signers");
+        start.putArray("witnesses").add("Eve").add("Frank <F>");
+        start.putArray("notes").add("spare laptop used: #2 failed its self-test").add("started 10 minutes late");
+        start.putArray("approvals").addObject().put("file", "alice.sig").put("principals", "alice@example.com")
+                .put("keyType", "ssh-ed25519").put("fingerprint", "SHA256:abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQ");
+        lines.add(new org.enclaveos.signer.journal.JournalChain.Line(41, start, "a0".repeat(32)));
+        for (int i = 0; i < CeremonyRecord.REQUESTS_PER_PAGE + 1; i++) {
+            com.fasterxml.jackson.databind.node.ObjectNode r = json.createObjectNode();
+            r.put("seq", 42 + i).put("time", "2026-11-30T09:01:0" + i + "Z").put("event", i == 2 ? "already-signed" : "signed")
+                    .put("ceremonyId", "2026-11-30-A").put("id", "app" + i + ".sgx1").put("sigstruct", "app" + i + ".sgx1.sigstruct")
+                    .put("mrenclave", String.format("%064x", i + 1)).put("isvProdId", 7).put("isvSvn", i).put("debug", i == 1)
+                    .put("signingPayloadSha256", String.format("%064x", 100 + i)).put("sigstructSha256", String.format("%064x", 200 + i));
+            r.putObject("attributes").put("flags", i == 1 ? "0x0000000000000006" : "0x0000000000000004").put("xfrm", "0x0000000000000003");
+            lines.add(new org.enclaveos.signer.journal.JournalChain.Line(42 + i, r, String.format("%064x", 300 + i)));
+        }
+        com.fasterxml.jackson.databind.node.ObjectNode end = json.createObjectNode();
+        end.put("seq", 49).put("time", "2026-11-30T09:02:00Z").put("event", "ceremony-end").put("ceremonyId", "2026-11-30-A")
+                .put("signed", 6).put("alreadySigned", 1);
+        lines.add(new org.enclaveos.signer.journal.JournalChain.Line(49, end, "f0".repeat(32)));
+
+        String html = CeremonyRecord.html(new CeremonyRecord.Lines(lines, "f0".repeat(32)));
+        Path golden = Path.of("src/test/resources/ceremony-record.golden.html");
+        if ("update".equals(System.getProperty("record.golden"))) {
+            Files.createDirectories(golden.getParent());
+            Files.writeString(golden, html);
+        }
+        assertEquals(Files.readString(golden), html);
+    }
+
+    @Test
+    void aJournalEndingInATornLineOrNotAFileGivesNoRecord() throws IOException {
+        Path out = dir.resolve("signed");
+        assertEquals(0, ceremony(Requests.write(dir.resolve("req"), 1, null), out, null, "c").exitCode());
+        Path journal = out.resolve("journal.jsonl");
+        Files.writeString(journal, "{\"seq\":", java.nio.file.StandardOpenOption.APPEND);
+        CliRun torn = sign("--record-from-journal", journal.toString(), "--out", dir.resolve("r.html").toString());
+        assertEquals(1, torn.exitCode(), torn::toString);
+        assertEquals("enclaveos-signer: " + journal + ": journal broken at line 4: the line is incomplete (no newline)",
+                torn.lastErrLine());
+        CliRun dirAsJournal = sign("--record-from-journal", out.toString(), "--out", dir.resolve("r.html").toString());
+        assertEquals(3, dirAsJournal.exitCode(), dirAsJournal::toString);
+        assertTrue(dirAsJournal.lastErrLine().contains("not a regular file"), dirAsJournal.err());
+        CliRun missing = sign("--record-from-journal", dir.resolve("none.jsonl").toString(), "--out",
+                dir.resolve("r.html").toString());
+        assertEquals(3, missing.exitCode(), missing::toString);
+        assertTrue(Files.notExists(dir.resolve("r.html")));
+    }
+
     private static List<String> urls(String html) {
         List<String> found = new ArrayList<>();
         Matcher m = Pattern.compile("[a-z]+://[^\"' <>]+").matcher(html);

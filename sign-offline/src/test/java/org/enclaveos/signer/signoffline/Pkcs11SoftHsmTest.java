@@ -215,6 +215,20 @@ class Pkcs11SoftHsmTest {
         assertTrue(Pkcs11Keygen.problem(key.publicKey().rsa()).isEmpty());
     }
 
+    /** A token that answers 65537: the key is refused with the token's answer named, and removed from the token. */
+    @Test
+    void aKeyTheTokenMadeWithAnotherExponentIsRefusedAndRemoved() {
+        byte[] before = listObjects();
+        org.enclaveos.signer.SignerException e = org.junit.jupiter.api.Assertions.assertThrows(
+                org.enclaveos.signer.SignerException.class, () -> Pkcs11Keygen.generate(config, "f4", PIN.toCharArray(),
+                        java.time.Instant.now(), java.security.spec.RSAKeyGenParameterSpec.F4));
+        assertEquals(org.enclaveos.signer.ErrorKind.UNSUPPORTED, e.kind());
+        assertEquals(config + ": token SunPKCS11-SoftHSM cannot hold an SGX signing key: asked for RSA-3072 with exponent 3, "
+                + "the token returned RSA-3072 with exponent 65537 (many HSMs force exponent 65537 or refuse 3 in FIPS mode; "
+                + "see docs/hsm.md)", e.getMessage());
+        assertEquals(new String(before), new String(listObjects()), "the refused key is not left on the token");
+    }
+
     private static byte[] listObjects() {
         return Tools.ok("pkcs11-tool", "--module", MODULE, "--token-label", "ceremony", "--login", "--pin", PIN,
                 "--list-objects");
