@@ -135,6 +135,55 @@ class ReviewTerminalIT {
         assertTrue(after.contains("exit 0") && after.contains("1 signed, 0 already signed"), after);
     }
 
+    /**
+     * Issue 14: with --witness-confirmation each witness in turn types their name and the count on the
+     * terminal after the operator; a wrong name stops the ceremony with nothing signed.
+     */
+    @Test
+    void eachWitnessTypesTheirNameAndTheCount() throws Exception {
+        Tools.require("tmux");
+        Path jar = Vectors.projectRoot().resolve("sign-offline/target/sign-offline.jar");
+        Path key = dir.resolve("k.pem");
+        assertEquals(0, Tools.run(null, "java", "-jar", jar.toString(), "keygen", "--out", key.toString()).exitCode());
+        Path req = dir.resolve("req");
+        Tools.Result prepare = Tools.run(null, LauncherIT.LAUNCHER, "prepare", "--mrenclave", "ab".repeat(32),
+                "--isvprodid", "1", "--isvsvn", "2", "--name", "app", "--out", req.toString());
+        assertEquals(0, prepare.exitCode(), prepare.stderr());
+        for (boolean honest : new boolean[] {false, true}) {
+            Path out = dir.resolve(honest ? "signed" : "refused");
+            Path script = Files.writeString(dir.resolve("witness.sh"), "#!/bin/sh\njava -jar '" + jar + "' '" + req
+                    + "' --key '" + key + "' --out '" + out + "' --operator Olga --witness Eve --witness 'Frank F'"
+                    + " --witness-confirmation --record '" + dir.resolve(honest ? "r.html" : "x.html") + "'\n"
+                    + "echo \"exit $?\"\nsleep 60\n");
+            script.toFile().setExecutable(true);
+            Tools.Result tmux = Tools.run(null, "tmux", "new-session", "-d", "-s", SESSION, "-x", Integer.toString(WIDTH),
+                    "-y", "60", script.toString());
+            assertEquals(0, tmux.exitCode(), tmux.stderr());
+            waitFor("Type the number of enclaves to sign (1) to go on:");
+            Tools.ok("tmux", "send-keys", "-t", SESSION, "1", "Enter");
+            waitFor("Witness Eve, type your name:");
+            Tools.ok("tmux", "send-keys", "-t", SESSION, "Eve", "Enter");
+            String eve = waitFor("Witness Eve, type your name: Eve");
+            assertTrue(eve.contains("Type the number of enclaves to sign (1) to go on:"), eve);
+            Tools.ok("tmux", "send-keys", "-t", SESSION, "1", "Enter");
+            waitFor("Witness Frank F, type your name:");
+            Tools.ok("tmux", "send-keys", "-t", SESSION, honest ? "Frank F" : "Mallory", "Enter");
+            if (honest) {
+                waitFor("Witness Frank F, type your name: Frank F");
+                Tools.ok("tmux", "send-keys", "-t", SESSION, "1", "Enter");
+                String end = waitFor("exit 0");
+                assertTrue(end.contains("1 signed, 0 already signed"), end);
+                assertTrue(Files.readString(dir.resolve("r.html")).contains("Witness: Frank F<br>"), "signature line");
+            } else {
+                String end = waitFor("exit ");
+                assertTrue(end.contains("witness Frank F did not confirm (typed 'Mallory'); nothing was signed")
+                        && end.contains("exit 7"), end);
+                assertFalse(Files.exists(out.resolve("app.sgx1.sigstruct")), "nothing signed");
+            }
+            Tools.run(null, "tmux", "kill-session", "-t", SESSION);
+        }
+    }
+
     private static String waitFor(String text) throws InterruptedException {
         String screen = "";
         for (int i = 0; i < 300; i++) {
