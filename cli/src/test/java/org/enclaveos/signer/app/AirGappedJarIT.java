@@ -154,6 +154,10 @@ class AirGappedJarIT {
     /** Error paths load classes the good paths do not: each must still end in one clean line, never a missing class. */
     @Test
     void hostileInputsEndInOneCleanLine() throws IOException {
+        // A usage error with --json prints a JSON error document: it once reached a Jackson class the jar leaves out.
+        Tools.Result usage = Tools.run(null, "java", "-jar", JAR.toString(), "--json", "--no-such-option");
+        assertEquals(2, usage.exitCode(), usage.stderr());
+        assertTrue(usage.out().startsWith("{\"error\":\"usage\",\"exitCode\":2,"), usage.out() + usage.stderr());
         Path key = dir.resolve("hostile.pem");
         Tools.Result keygen = Tools.run(null, "java", "-jar", JAR.toString(), "keygen", "--out", key.toString());
         assertEquals(0, keygen.exitCode(), keygen.stderr());

@@ -24,7 +24,7 @@ import org.junit.jupiter.api.Test;
  */
 class ArchitectureTest {
     private static final String ROOT = "org.enclaveos.signer";
-    private static final String[] CORE = {ROOT + ".sgx..", ROOT + ".measure..", ROOT + ".sdk..", ROOT + ".crypto..",
+    private static final String[] CORE = {ROOT + ".sgx..", ROOT + ".measure..", ROOT + ".sdk..", ROOT + ".elf..", ROOT + ".oe..", ROOT + ".crypto..",
         ROOT + ".io..", ROOT + ".layout..", ROOT + ".request..", ROOT + ".format..", ROOT + ".journal.."};
     private static final JavaClasses PRODUCTION = new ClassFileImporter()
             .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)

@@ -187,7 +187,7 @@ public final class Cli {
         doc.put("error", kind.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-'));
         doc.put("exitCode", kind.exitCode());
         doc.put("message", message);
-        out.println(doc.toString());
+        out.println(org.enclaveos.signer.format.SigstructJson.compact(doc));
         out.flush();
     }
 

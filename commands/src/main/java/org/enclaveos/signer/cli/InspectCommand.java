@@ -11,6 +11,7 @@ import org.enclaveos.signer.crypto.SigstructVerifier;
 import org.enclaveos.signer.crypto.Verification;
 import org.enclaveos.signer.format.SigstructFields;
 import org.enclaveos.signer.format.SigstructJson;
+import org.enclaveos.signer.oe.OeEnclave;
 import org.enclaveos.signer.sdk.SignedEnclave;
 import org.enclaveos.signer.sgx.Sigstruct;
 import org.enclaveos.signer.sgx.SigstructField;
@@ -55,6 +56,27 @@ public class InspectCommand implements Callable<Integer> {
             }
         }
         PrintWriter out = spec.commandLine().getOut();
+        if (SigstructInputs.isOeEnclave(file)) {
+            OeEnclave enclave = OeEnclave.read(file);
+            java.util.Optional<Sigstruct> s = enclave.sigstruct();
+            java.util.Optional<Verification> v = s.map(SigstructVerifier::verify);
+            if (json) {
+                ObjectNode o = s.isPresent() ? SigstructJson.describe(s.get(), v.get()) : SigstructJson.object();
+                o.put("file", file.toString());
+                o.put("kind", "open-enclave");
+                o.put("signed", s.isPresent());
+                o.set("properties", OeReport.properties(enclave.properties()));
+                out.print(SigstructJson.print(o));
+            } else {
+                row(out, "file", file.toString());
+                OeReport.rows(out, enclave, enclave.properties());
+                if (s.isPresent()) {
+                    text(out, s.get(), v.get());
+                }
+            }
+            out.flush();
+            return 0;
+        }
         if (SigstructInputs.isEnclave(file)) {
             SignedEnclave enclave = SignedEnclave.read(file);
             Sigstruct s = enclave.sigstruct();

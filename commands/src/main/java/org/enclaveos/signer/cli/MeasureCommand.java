@@ -21,8 +21,12 @@ import org.enclaveos.signer.layout.LayoutManifest;
 import org.enclaveos.signer.request.MemoryModel;
 import org.enclaveos.signer.measure.Sgxs;
 import org.enclaveos.signer.measure.SgxsWriter;
+import org.enclaveos.signer.oe.OeConfig;
+import org.enclaveos.signer.oe.OeEnclave;
+import org.enclaveos.signer.oe.OeProperties;
 import org.enclaveos.signer.sdk.SignedEnclave;
 import org.enclaveos.signer.sgx.Hash256;
+import org.enclaveos.signer.sgx.Sigstruct;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -39,7 +43,9 @@ import picocli.CommandLine.Model.CommandSpec;
                 + "MRENCLAVE per memory model, their common prefix hashed once.",
             "FILE may also be an Intel SGX SDK signed enclave (*.signed.so): the enclave is rebuilt from the file "
                 + "and each of its metadata blocks, as the SDK's loader does, without the SDK; each result is "
-                + "compared with the MRENCLAVE its SIGSTRUCT claims."},
+                + "compared with the MRENCLAVE its SIGSTRUCT claims.",
+            "FILE may also be an Open Enclave (or EGo) enclave, signed or not: rebuilt as OE's loader does, with "
+                + "the properties in its .oeinfo or, with --config, those of an oesign configuration laid over them."},
         footer = {"", "Example:", "  enclaveos-signer measure enclave.sgxs --json | jq -r .mrenclave"})
 public class MeasureCommand implements Callable<Integer> {
     @Parameters(paramLabel = "SOURCE", description = "SGXS stream (- for stdin), layout manifest or "
@@ -75,6 +81,11 @@ public class MeasureCommand implements Callable<Integer> {
             + "stream (for an SDK enclave: as built from its first metadata block).")
     Path exportSgxs;
 
+    @Option(names = "--config", paramLabel = "CONF", description = "For an Open Enclave enclave: an oesign "
+            + "configuration (Debug=, NumHeapPages=, NumStackPages=, NumTCS=, ProductID=, SecurityVersion=) laid over "
+            + "its .oeinfo properties, as oesign does.")
+    Path config;
+
     @Spec
     CommandSpec spec;
 
@@ -101,6 +112,12 @@ public class MeasureCommand implements Callable<Integer> {
             }
         } else {
             SigstructInputs.requireFile(file);
+            if (SigstructInputs.isOeEnclave(file)) {
+                return measureOeEnclave();
+            }
+            if (config != null) {
+                throw new SignerException(ErrorKind.USAGE, "--config: " + file + " is not an Open Enclave enclave");
+            }
             if (SigstructInputs.isEnclave(file)) {
                 return measureEnclave();
             }
@@ -224,6 +241,34 @@ public class MeasureCommand implements Callable<Integer> {
             out.print(SigstructJson.print(o));
         } else {
             out.println(first.hex() + "  " + file);
+        }
+        out.flush();
+        return 0;
+    }
+
+    /** An Open Enclave enclave: rebuilt with its (or the configuration's) properties, compared with its SIGSTRUCT. */
+    private int measureOeEnclave() {
+        OeEnclave enclave = OeEnclave.read(file);
+        OeProperties props = config == null ? enclave.properties() : OeConfig.read(config).applyTo(enclave.properties());
+        Hash256 mr = enclave.measure(props, maxMeasuredSize);
+        if (exportSgxs != null) {
+            AtomicFiles.createNew(exportSgxs, out -> enclave.build(props, new SgxsWriter(out), maxMeasuredSize), false);
+        }
+        java.util.Optional<Hash256> carried = enclave.sigstruct().map(Sigstruct::mrenclave);
+        PrintWriter out = spec.commandLine().getOut();
+        if (json) {
+            ObjectNode o = SigstructJson.object();
+            o.put("file", file.toString());
+            o.put("kind", "open-enclave");
+            o.put("mrenclave", mr.hex());
+            o.put("sigstructMrenclave", carried.map(Hash256::hex).orElse(null));
+            o.put("matches", carried.map(mr::equals).orElse(null));
+            o.set("properties", OeReport.properties(props));
+            out.print(SigstructJson.print(o));
+        } else {
+            out.println(mr.hex() + "  " + file);
+            spec.commandLine().getErr().println(carried.map(c -> c.equals(mr) ? "equal to the SIGSTRUCT in .oeinfo"
+                    : "but the SIGSTRUCT in .oeinfo says " + c).orElse("unsigned: no SIGSTRUCT in .oeinfo to compare"));
         }
         out.flush();
         return 0;

@@ -7,10 +7,11 @@ import java.util.List;
 
 import org.enclaveos.signer.ErrorKind;
 import org.enclaveos.signer.SignerException;
+import org.enclaveos.signer.oe.OeEnclave;
 import org.enclaveos.signer.sdk.SignedEnclave;
 import org.enclaveos.signer.sgx.Sigstruct;
 
-/** The files that carry a SIGSTRUCT: a bare 1808-byte file, or an SGX SDK signed enclave. */
+/** The files that carry a SIGSTRUCT: a bare 1808-byte file, an SGX SDK signed enclave, an Open Enclave enclave. */
 final class SigstructInputs {
     private SigstructInputs() {
     }
@@ -21,11 +22,25 @@ final class SigstructInputs {
 
     static boolean isEnclave(Path file) {
         requireFile(file);
-        return SignedEnclave.isElf(file);
+        return SignedEnclave.isElf(file) && !isOeEnclave(file);
+    }
+
+    static boolean isOeEnclave(Path file) {
+        requireFile(file);
+        return OeEnclave.isOeEnclave(file);
+    }
+
+    /** The SIGSTRUCT in an Open Enclave enclave's .oeinfo; an unsigned one is refused naming the file. */
+    static Sigstruct signed(OeEnclave enclave) {
+        return enclave.sigstruct().orElseThrow(() -> new SignerException(ErrorKind.MALFORMED_INPUT, enclave.file()
+                + ": an unsigned Open Enclave enclave (its .oeinfo SIGSTRUCT is all zero)"));
     }
 
     /** Every SIGSTRUCT in the file: one for a bare SIGSTRUCT, one per metadata block for an enclave. */
     static List<Found> read(Path file) {
+        if (isOeEnclave(file)) {
+            return List.of(new Found(OeEnclave.SECTION, signed(OeEnclave.read(file))));
+        }
         if (isEnclave(file)) {
             return of(SignedEnclave.read(file));
         }

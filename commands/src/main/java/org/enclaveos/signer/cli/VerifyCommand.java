@@ -13,6 +13,7 @@ import org.enclaveos.signer.ErrorKind;
 import org.enclaveos.signer.crypto.SigstructVerifier;
 import org.enclaveos.signer.crypto.Verification;
 import org.enclaveos.signer.format.SigstructJson;
+import org.enclaveos.signer.oe.OeEnclave;
 import org.enclaveos.signer.sdk.SignedEnclave;
 import org.enclaveos.signer.sgx.Hash256;
 
@@ -81,7 +82,15 @@ public class VerifyCommand implements Callable<Integer> {
         }
         List<SigstructInputs.Found> found;
         List<String> failures = new ArrayList<>();
-        if (SigstructInputs.isEnclave(file)) {
+        if (SigstructInputs.isOeEnclave(file)) {
+            OeEnclave enclave = OeEnclave.read(file);
+            org.enclaveos.signer.sgx.Sigstruct carried = SigstructInputs.signed(enclave);
+            found = List.of(new SigstructInputs.Found(OeEnclave.SECTION, carried));
+            Hash256 measured = enclave.measure(enclave.properties(), org.enclaveos.signer.measure.Measurement.DEFAULT_MAX_MEASURED_BYTES);
+            if (!measured.equals(carried.mrenclave())) {
+                failures.add(OeEnclave.SECTION + ": the file measures " + measured + ", its SIGSTRUCT says " + carried.mrenclave());
+            }
+        } else if (SigstructInputs.isEnclave(file)) {
             SignedEnclave enclave = SignedEnclave.read(file);
             found = SigstructInputs.of(enclave);
             // Re-measure: a valid signature over another enclave's MRENCLAVE would not launch this one.

@@ -101,6 +101,18 @@ public final class SigstructJson {
         }
     }
 
+    /**
+     * One line, no trailing newline (an error document). Not {@code JsonNode.toString()}: that goes
+     * through a mapper of Jackson's own whose reader the air-gapped jar leaves out.
+     */
+    public static String compact(JsonNode node) {
+        try {
+            return MAPPER.writeValueAsString(node);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     /** A new empty JSON object for a command's output document. */
     public static ObjectNode object() {
         return MAPPER.createObjectNode();

@@ -7,9 +7,11 @@ import java.util.Comparator;
 import java.util.List;
 
 import org.enclaveos.signer.SignerException;
+import org.enclaveos.signer.elf.ElfFile;
 import org.enclaveos.signer.io.LittleEndian;
 import org.enclaveos.signer.measure.Measurement;
 import org.enclaveos.signer.measure.PageSink;
+import org.enclaveos.signer.sgx.Secinfo;
 
 /**
  * Lays out an SDK enclave as the SDK's loader builds it, from the ELF and one metadata block, and
@@ -23,11 +25,6 @@ import org.enclaveos.signer.measure.PageSink;
  */
 final class SdkEnclaveLayout {
     static final int PAGE = Measurement.PAGE_SIZE;
-    static final long SI_REG = 0x200;
-    static final long SI_TCS = 0x100;
-    static final long SI_R = 0x1;
-    static final long SI_W = 0x2;
-    static final long SI_X = 0x4;
     /** More expanded entries than this is no real enclave (the SDK's largest have a few thousand). */
     static final long MAX_EXPANDED_ENTRIES = 1 << 20;
     static final int TCS_TEMPLATE_MAX = 4096;
@@ -91,7 +88,7 @@ final class SdkEnclaveLayout {
                 throw SdkMetadata.bad(where, String.format("layout entry %d (id 0x%x) at 0x%x with %d pages lies outside "
                         + "the enclave (0x%x) or is not page-aligned", e.index(), e.id(), rva, e.pageCount(), meta.enclaveSize()));
             }
-            if (e.contentOffset() != 0 && e.siFlags() == SI_TCS && e.contentSize() > TCS_TEMPLATE_MAX) {
+            if (e.contentOffset() != 0 && e.siFlags() == Secinfo.TCS && e.contentSize() > TCS_TEMPLATE_MAX) {
                 throw SdkMetadata.bad(where, "layout entry " + e.index() + ": TCS template of " + e.contentSize() + " bytes");
             }
             if (e.pageCount() > 0) {
@@ -144,7 +141,7 @@ final class SdkEnclaveLayout {
     private void emit(PageSink sink) throws IOException {
         sink.ecreate(meta.ssaFrameSize(), meta.enclaveSize());
         for (ElfFile.Segment s : loadSegments()) {
-            region(sink, FileBytes.of(this, s.offset()), s.filesz(), s.memsz(), s.vaddr(), SI_REG | permissions(s.flags()));
+            region(sink, FileBytes.of(this, s.offset()), s.filesz(), s.memsz(), s.vaddr(), Secinfo.REG | Secinfo.permissionsOfElf(s.flags()));
         }
         forEachPlaced(0, meta.layout().size(), 0, new long[] {0}, (e, rva) -> entry(sink, e, rva));
     }
@@ -155,7 +152,7 @@ final class SdkEnclaveLayout {
         }
         boolean extend = (e.attributes() & SdkMetadata.LayoutEntry.EEXTEND) != 0;
         if (e.contentOffset() != 0) {
-            if (e.siFlags() == SI_TCS) {
+            if (e.siFlags() == Secinfo.TCS) {
                 byte[] tcs = new byte[PAGE];
                 System.arraycopy(meta.raw(), e.contentOffset(), tcs, 0, e.contentSize());
                 // The template's SSA, FS and GS offsets are relative to the TCS page: relocate them.
@@ -163,7 +160,7 @@ final class SdkEnclaveLayout {
                     LittleEndian.putU64(tcs, field, LittleEndian.u64(tcs, field) + rva);
                 }
                 for (long k = 0; k < e.pageCount(); k++) {
-                    add(sink, rva + k * PAGE, SI_TCS, extend, tcs);
+                    add(sink, rva + k * PAGE, Secinfo.TCS, extend, tcs);
                 }
             } else {
                 region(sink, FileBytes.block(meta.raw(), e.contentOffset()), e.contentSize(), e.pageCount() * PAGE, rva,
@@ -244,12 +241,6 @@ final class SdkEnclaveLayout {
 
     private List<ElfFile.Segment> loadSegments() {
         return elf.segments().stream().filter(s -> s.type() == ElfFile.Segment.PT_LOAD).toList();
-    }
-
-    /** ELF keeps R, W, X in the opposite bit order to SECINFO. */
-    private static long permissions(int pflags) {
-        return ((pflags & ElfFile.Segment.PF_R) != 0 ? SI_R : 0) | ((pflags & ElfFile.Segment.PF_W) != 0 ? SI_W : 0)
-                | ((pflags & ElfFile.Segment.PF_X) != 0 ? SI_X : 0);
     }
 
     private static long roundUp(long v) {

@@ -13,6 +13,7 @@ import java.util.List;
 
 import org.enclaveos.signer.ErrorKind;
 import org.enclaveos.signer.SignerException;
+import org.enclaveos.signer.elf.ElfFile;
 import org.enclaveos.signer.io.AtomicFiles;
 import org.enclaveos.signer.measure.PageSink;
 import org.enclaveos.signer.sgx.Hash256;

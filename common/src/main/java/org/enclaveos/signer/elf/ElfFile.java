@@ -1,4 +1,4 @@
-package org.enclaveos.signer.sdk;
+package org.enclaveos.signer.elf;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -13,27 +13,29 @@ import org.enclaveos.signer.ErrorKind;
 import org.enclaveos.signer.SignerException;
 
 /**
- * Just enough of ELF64 (little-endian, x86-64) to find sections by name. Reads through positional
- * reads on a channel, so a large enclave is never loaded whole; every offset and count is checked
- * against the file size before it is used.
+ * Just enough of ELF64 (little-endian, x86-64) for the enclave formats: sections by name, program
+ * headers, the entry point and dynamic symbols. One reader for Intel SGX SDK and Open Enclave
+ * enclaves. Reads through positional reads on a channel, so a large enclave is never loaded whole;
+ * every offset and count is checked against the file size before it is used.
  */
-final class ElfFile {
-    static final byte[] MAGIC = {0x7F, 'E', 'L', 'F'};
+public final class ElfFile {
+    public static final byte[] MAGIC = {0x7F, 'E', 'L', 'F'};
     private static final int EHDR_SIZE = 64;
     private static final int SHDR_SIZE = 64;
     private static final int EM_X86_64 = 62;
     private static final int MAX_SECTIONS = 0xFF00;
 
-    record Section(String name, int type, long flags, long addr, long offset, long size, long addralign) {
+    public record Section(String name, int type, long flags, long addr, long offset, long size, long addralign) {
     }
 
     /** A program header: PT_LOAD segments are what the loader maps into the enclave. */
-    record Segment(int type, int flags, long offset, long vaddr, long filesz, long memsz) {
-        static final int PT_LOAD = 1;
-        static final int PT_DYNAMIC = 2;
-        static final int PF_X = 1;
-        static final int PF_W = 2;
-        static final int PF_R = 4;
+    public record Segment(int type, int flags, long offset, long vaddr, long filesz, long memsz) {
+        public static final int PT_LOAD = 1;
+        public static final int PT_DYNAMIC = 2;
+        public static final int PT_TLS = 7;
+        public static final int PF_X = 1;
+        public static final int PF_W = 2;
+        public static final int PF_R = 4;
     }
 
     private static final int PHDR_SIZE = 56;
@@ -48,14 +50,17 @@ final class ElfFile {
     private final List<Section> sections;
     private final List<Segment> segments;
 
-    private ElfFile(FileChannel channel, long fileSize, List<Section> sections, List<Segment> segments) {
+    private final long entry;
+
+    private ElfFile(FileChannel channel, long fileSize, List<Section> sections, List<Segment> segments, long entry) {
         this.channel = channel;
         this.fileSize = fileSize;
         this.sections = sections;
         this.segments = segments;
+        this.entry = entry;
     }
 
-    static ElfFile read(FileChannel channel) throws IOException {
+    public static ElfFile read(FileChannel channel) throws IOException {
         long fileSize = channel.size();
         if (fileSize < EHDR_SIZE) {
             throw SignerException.malformed("not an ELF file: " + fileSize + " bytes is shorter than an ELF header");
@@ -82,7 +87,7 @@ final class ElfFile {
         int shnum = Short.toUnsignedInt(eh.getShort(0x3C));
         int shstrndx = Short.toUnsignedInt(eh.getShort(0x3E));
         if (shnum == 0 || shoff == 0) {
-            throw SignerException.malformed("ELF has no section headers (stripped); cannot find .note.sgxmeta");
+            throw SignerException.malformed("ELF has no section headers (stripped); cannot find the enclave's sections (.note.sgxmeta, .oeinfo)");
         }
         if (shentsize != SHDR_SIZE || shnum > MAX_SECTIONS || shstrndx >= shnum) {
             throw SignerException.malformed("ELF section header table is malformed (entsize " + shentsize
@@ -106,7 +111,7 @@ final class ElfFile {
         for (long[] s : raw) {
             sections.add(new Section(cString(names, s[0]), (int) s[1], s[2], s[3], s[4], s[5], s[6]));
         }
-        return new ElfFile(channel, fileSize, List.copyOf(sections), segments(channel, fileSize, eh));
+        return new ElfFile(channel, fileSize, List.copyOf(sections), segments(channel, fileSize, eh), eh.getLong(0x18));
     }
 
     private static List<Segment> segments(FileChannel channel, long fileSize, ByteBuffer eh) throws IOException {
@@ -130,12 +135,12 @@ final class ElfFile {
         return List.copyOf(out);
     }
 
-    List<Segment> segments() {
+    public List<Segment> segments() {
         return segments;
     }
 
     /** Whether the dynamic section asks for text relocations (DT_TEXTREL, or DF_TEXTREL in DT_FLAGS). */
-    boolean hasTextRelocations() throws IOException {
+    public boolean hasTextRelocations() throws IOException {
         for (Segment s : segments) {
             if (s.type() != Segment.PT_DYNAMIC) {
                 continue;
@@ -157,7 +162,7 @@ final class ElfFile {
     }
 
     /** Reads {@code length} bytes at {@code offset} into {@code dst}; the range must lie inside the file. */
-    void readFully(long offset, byte[] dst, int dstOffset, int length) throws IOException {
+    public void readFully(long offset, byte[] dst, int dstOffset, int length) throws IOException {
         checkRange(fileSize, offset, length, "segment data");
         ByteBuffer buf = ByteBuffer.wrap(dst, dstOffset, length);
         while (buf.hasRemaining()) {
@@ -167,20 +172,65 @@ final class ElfFile {
         }
     }
 
-    Optional<Section> section(String name) {
+    public Optional<Section> section(String name) {
         return sections.stream().filter(s -> s.name().equals(name)).findFirst();
     }
 
-    long fileSize() {
+    public long fileSize() {
         return fileSize;
     }
 
-    ByteBuffer read(long offset, int length, String what) throws IOException {
+    public ByteBuffer read(long offset, int length, String what) throws IOException {
         checkRange(fileSize, offset, length, what);
         return readAt(channel, offset, length);
     }
 
-    static void checkRange(long fileSize, long offset, long length, String what) {
+    /** e_entry: the entry point's address (an RVA in a position-independent enclave). */
+    public long entry() {
+        return entry;
+    }
+
+    /** A symbol of {@code .dynsym}: its value (an RVA) and section index (0 = undefined). */
+    public record Symbol(String name, long value, int sectionIndex) {
+    }
+
+    /**
+     * The dynamic symbol named {@code name} ({@code .dynsym}, names in {@code .dynstr}), read entry by
+     * entry; both tables are bounded (16 MiB) before they are read.
+     */
+    public Optional<Symbol> dynamicSymbol(String name) throws IOException {
+        Optional<Section> symtab = section(".dynsym");
+        Optional<Section> strtab = section(".dynstr");
+        if (symtab.isEmpty() || strtab.isEmpty()) {
+            return Optional.empty();
+        }
+        long symSize = symtab.get().size();
+        long strSize = strtab.get().size();
+        if (symSize > 16 << 20 || strSize > 16 << 20) {
+            throw SignerException.malformed(".dynsym or .dynstr is larger than 16 MiB");
+        }
+        ByteBuffer syms = read(symtab.get().offset(), (int) symSize, ".dynsym");
+        ByteBuffer names = read(strtab.get().offset(), (int) strSize, ".dynstr");
+        for (int i = 0; i + 24 <= symSize; i += 24) {
+            if (cString(names, Integer.toUnsignedLong(syms.getInt(i))).equals(name)) {
+                return Optional.of(new Symbol(name, syms.getLong(i + 8), Short.toUnsignedInt(syms.getShort(i + 6))));
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** The symbol with index {@code index} in {@code .dynsym} (for relocations that name one). */
+    public Symbol dynamicSymbol(long index) throws IOException {
+        Section symtab = section(".dynsym").orElseThrow(() -> SignerException.malformed("a relocation names symbol "
+                + index + " but there is no .dynsym"));
+        if (index < 0 || index >= symtab.size() / 24) {
+            throw SignerException.malformed("a relocation names symbol " + index + "; .dynsym has " + symtab.size() / 24);
+        }
+        ByteBuffer sym = read(symtab.offset() + index * 24, 24, ".dynsym entry");
+        return new Symbol("", sym.getLong(8), Short.toUnsignedInt(sym.getShort(6)));
+    }
+
+    public static void checkRange(long fileSize, long offset, long length, String what) {
         if (offset < 0 || length < 0 || offset > fileSize || length > fileSize - offset) {
             throw SignerException.malformed(String.format("%s at file offset 0x%x (+0x%x) lies outside the file (0x%x bytes)",
                     what, offset, length, fileSize));
