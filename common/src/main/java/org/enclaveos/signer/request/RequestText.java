@@ -22,9 +22,9 @@ import org.enclaveos.signer.io.TerminalText;
  */
 public final class RequestText {
     /** What {@code source.kind} may be: one per way prepare can be given an enclave. */
-    public static final Set<String> SOURCE_KINDS = Set.of("image", "enclave", "layout", "sgxs", "mrenclave");
+    public static final Set<String> SOURCE_KINDS = Set.of("image", "enclave", "oe-enclave", "layout", "sgxs", "mrenclave");
     /** What {@code mrenclaveSource} may be: how prepare obtained the MRENCLAVE. */
-    public static final Set<String> MRENCLAVE_SOURCES = Set.of("measured-layout", "measured-sgxs", "sdk-enclave", "given",
+    public static final Set<String> MRENCLAVE_SOURCES = Set.of("measured-layout", "measured-sgxs", "sdk-enclave", "oe-enclave", "given",
             "converter-signature");
 
     private static final Pattern DIGEST = Pattern.compile("sha256:[0-9a-f]{64}");

@@ -46,6 +46,18 @@ public sealed interface EnclaveSource {
         }
     }
 
+    /**
+     * An Open Enclave (or EGo) enclave, signed or not, re-measured as OE's loader builds it with the
+     * properties of its {@code .oeinfo}, or of an oesign configuration laid over them ({@code config},
+     * may be null).
+     */
+    record OeEnclave(Path file, Path config) implements EnclaveSource {
+        @Override
+        public String label() {
+            return "--enclave " + file + (config == null ? "" : " --config " + config);
+        }
+    }
+
     /** A measurement given as it is (nothing re-measured: the request says so). */
     record Given(Hash256 mrenclave) implements EnclaveSource {
         @Override

@@ -100,6 +100,18 @@ public final class Prepare {
                     read.fileSha256().hex());
             mrenclaveSource = "sdk-enclave";
             defaultName = read.name();
+        } else if (spec.source() instanceof EnclaveSource.OeEnclave e) {
+            OeEnclaveSource read = OeEnclaveSource.read(e.file(), e.config(), spec.maxMeasuredSize());
+            read.checkAgainst(spec.recipe());
+            mrenclave = read.mrenclave();
+            base = Optional.of(read.template(recipe.date()));
+            origin = SigningRequest.Source.file("oe-enclave", e.file().toAbsolutePath().normalize().toString(),
+                    read.fileSha256().hex());
+            // The oesign configuration fixes the enclave's layout (heap, stack, threads): attach needs it again.
+            layout = e.config() == null ? null
+                : new SigningRequest.Layout(e.config().toAbsolutePath().normalize().toString(), read.configSha256().hex());
+            mrenclaveSource = "oe-enclave";
+            defaultName = read.name();
         } else if (spec.source() instanceof EnclaveSource.Layout l) {
             LayoutSource measured = LayoutSource.measure(l.file(), model, spec.maxMeasuredSize());
             mrenclave = measured.mrenclave();
@@ -122,7 +134,8 @@ public final class Prepare {
             mrenclaveSource = "given";
             defaultName = "enclave-" + mrenclave.hex().substring(0, 12);
         }
-        Sigstruct unsigned = recipe.build(mrenclave, base, sdk);
+        // An SDK enclave's DEBUG bits are kept; an OE enclave's follow its properties, which are measured.
+        Sigstruct unsigned = recipe.build(mrenclave, base, sdk || spec.source() instanceof EnclaveSource.OeEnclave);
         return new Prepared(List.of(SigningRequest.create(ToolVersion.version(), spec.name() != null ? spec.name()
             : defaultName, model, origin, spec.target(), layout, mrenclaveSource, null, unsigned, spec.pinnedSigner())),
             Optional.empty());

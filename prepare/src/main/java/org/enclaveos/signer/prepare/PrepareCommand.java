@@ -93,8 +93,10 @@ public final class PrepareCommand implements Callable<Integer> {
                 + "to it): measured for the --memory-model given (default: its only model, or sgx1).")
         Path layout;
 
-        @Option(names = "--enclave", paramLabel = "FILE.signed.so", description = "An Intel SGX SDK signed enclave: "
-                + "re-measured from its own metadata; every field not given is kept from its SIGSTRUCT.")
+        @Option(names = "--enclave", paramLabel = "FILE", description = "An Intel SGX SDK signed enclave (re-measured from "
+                + "its own metadata; every field not given is kept from its SIGSTRUCT), or an Open Enclave enclave, "
+                + "signed or not (re-measured as OE's loader builds it; the SIGSTRUCT oesign would make, --config for "
+                + "its oesign configuration).")
         Path enclave;
 
         EnclaveSource enclaveSource() {
@@ -103,11 +105,17 @@ public final class PrepareCommand implements Callable<Integer> {
             } else if (layout != null) {
                 return new EnclaveSource.Layout(layout);
             } else if (enclave != null) {
-                return new EnclaveSource.SdkEnclave(enclave);
+                return org.enclaveos.signer.oe.OeEnclave.isOeEnclave(enclave) ? new EnclaveSource.OeEnclave(enclave, null)
+                    : new EnclaveSource.SdkEnclave(enclave);
             }
             return new EnclaveSource.Given(BatchLine.mrenclave("--mrenclave", mrenclave));
         }
     }
+
+    @Option(names = "--config", paramLabel = "CONF", description = "With --enclave of an Open Enclave enclave: its oesign "
+            + "configuration (Debug=, NumHeapPages=, NumStackPages=, NumTCS=, ProductID=, SecurityVersion=), laid over "
+            + "the .oeinfo properties as oesign does.")
+    Path config;
 
     @Option(names = "--out", required = true, paramLabel = "DIR", description = "Directory for the request files.")
     Path out;
@@ -232,6 +240,13 @@ public final class PrepareCommand implements Callable<Integer> {
             b.source(new EnclaveSource.Image(image));
         } else if (source != null) {
             b.source(source.enclaveSource());
+        }
+        if (config != null) {
+            if (!(b.source() instanceof EnclaveSource.OeEnclave oe)) {
+                throw new SignerException(ErrorKind.USAGE, "--config is an oesign configuration: it goes with --enclave of "
+                        + "an Open Enclave enclave");
+            }
+            b.source(new EnclaveSource.OeEnclave(oe.file(), config));
         }
         return b;
     }

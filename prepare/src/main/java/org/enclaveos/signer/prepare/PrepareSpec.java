@@ -116,6 +116,11 @@ public record PrepareSpec(EnclaveSource source, Set<MemoryModel> models, Sigstru
             return b;
         }
 
+        /** The source given so far, or null. */
+        public EnclaveSource source() {
+            return source;
+        }
+
         public Builder source(EnclaveSource value) {
             source = value;
             return this;
