@@ -123,6 +123,10 @@ public final class OeEnclave {
         if (loads.isEmpty()) {
             throw SignerException.malformed("no PT_LOAD segment");
         }
+        if (loads.get(0).vaddr() != 0) {
+            throw SignerException.malformed(String.format("the first PT_LOAD segment is at 0x%x; an Open Enclave image "
+                    + "starts at 0", loads.get(0).vaddr()));
+        }
         long hi = 0;
         for (int i = 0; i < loads.size(); i++) {
             ElfFile.Segment s = loads.get(i);
@@ -141,10 +145,6 @@ public final class OeEnclave {
                 }
             }
             hi = Math.max(hi, s.vaddr() + s.memsz());
-        }
-        if (loads.get(0).vaddr() != 0) {
-            throw SignerException.malformed(String.format("the first PT_LOAD segment is at 0x%x; an Open Enclave image "
-                    + "starts at 0", loads.get(0).vaddr()));
         }
         long imageSize = roundUp(hi, PAGE);
         if (info.addr() < 0 || info.addr() > imageSize - OeProperties.SIZE) {
@@ -372,22 +372,23 @@ public final class OeEnclave {
     public void writeSigned(OeProperties props, Path out) {
         byte[] info = props.toBytes();
         AtomicFiles.createNew(out, target -> {
-            try (FileChannel ch = FileChannel.open(file)) {
-                ByteBuffer buf = ByteBuffer.allocate(1 << 16);
-                long position = 0;
-                for (int n; (n = ch.read(buf.clear(), position)) > 0; position += n) {
-                    byte[] chunk = buf.array();
-                    long from = Math.max(position, oeinfoFileOffset);
-                    long to = Math.min(position + n, oeinfoFileOffset + info.length);
-                    if (from < to) {
-                        System.arraycopy(info, (int) (from - oeinfoFileOffset), chunk, (int) (from - position),
-                                (int) (to - from));
+            try (InputStream in = Files.newInputStream(file)) {
+                byte[] buf = new byte[1 << 16];
+                for (long left = oeinfoFileOffset; left > 0; ) {
+                    int n = in.read(buf, 0, (int) Math.min(buf.length, left));
+                    if (n < 0) {
+                        throw SignerException.malformed(file + ": shorter than when it was read");
                     }
-                    target.write(chunk, 0, n);
+                    target.write(buf, 0, n);
+                    left -= n;
                 }
-                if (position < oeinfoFileOffset + info.length) {
+                try {
+                    in.skipNBytes(info.length);
+                } catch (java.io.EOFException e) {
                     throw SignerException.malformed(file + ": shorter than when it was read");
                 }
+                target.write(info);
+                in.transferTo(target);
             }
         }, false);
     }

@@ -231,4 +231,174 @@ class OeEnclaveTest {
             assertTrue(e.getMessage().startsWith(f + ": ") && e.getMessage().contains(c.getValue()), e.getMessage());
         }
     }
+
+    /** The built file with the 8 bytes at {@code offset} replaced. */
+    static byte[] patched(byte[] file, int offset, long value) {
+        byte[] b = file.clone();
+        LittleEndian.putU64(b, offset, value);
+        return b;
+    }
+
+    @Test
+    void imagePagesAreTheSegmentsFileBytesThenZeros() throws IOException {
+        byte[] file = new OeEnclaveFixture().build();
+        OeEnclave e = OeEnclave.read(Files.write(dir.resolve("e"), file));
+        Recording r = new Recording();
+        e.build(e.properties(), r, MAX);
+        byte[] first = Arrays.copyOf(Arrays.copyOf(file, 0x900), 4096);
+        assertArrayEquals(first, r.pages.get(0L), "segment 0: 0x900 bytes from the file, the rest zero");
+        byte[] text = Arrays.copyOf(Arrays.copyOfRange(file, OeEnclaveFixture.TEXT, OeEnclaveFixture.TEXT + 0x100), 4096);
+        assertArrayEquals(text, r.pages.get((long) OeEnclaveFixture.TEXT), "segment 1: 0x100 bytes, the rest zero");
+        byte[] data = r.pages.get((long) OeEnclaveFixture.DATA);
+        assertArrayEquals(Arrays.copyOfRange(file, OeEnclaveFixture.DATA, OeEnclaveFixture.SLOTS),
+                Arrays.copyOf(data, 0x40), ".tdata and .data before the slots");
+        assertArrayEquals(new byte[4096 - 0x100], Arrays.copyOfRange(data, 0x100, 4096), "bss");
+        assertArrayEquals(new byte[4096], r.pages.get(0x4000L), "bss page");
+        byte[] oeinfo = r.pages.get((long) OeEnclaveFixture.OEINFO);
+        assertArrayEquals(Arrays.copyOfRange(file, OeEnclaveFixture.OEINFO, OeEnclaveFixture.OEINFO + 96),
+                Arrays.copyOf(oeinfo, 96), "header and config as in the file");
+        assertArrayEquals(new byte[Sigstruct.SIZE], Arrays.copyOfRange(oeinfo, 144, 144 + Sigstruct.SIZE));
+        assertEquals(0xececececececececL, LittleEndian.u64(oeinfo, 1952), "end marker kept");
+        assertArrayEquals(new byte[4096 - 1960], Arrays.copyOfRange(oeinfo, 1960, 4096));
+    }
+
+    @Test
+    void aSegmentEndingOnAPageBoundaryAddsNoExtraPageAndTlsRoundsToItsAlignment() throws IOException {
+        int phText = OeEnclaveFixture.PHDRS + 56;
+        byte[] file = patched(patched(new OeEnclaveFixture().build(), phText + 32, 0x1000), phText + 40, 0x1000);
+        file = patched(file, OeEnclaveFixture.SHDRS + 64 * OeEnclaveFixture.SECTION_TDATA + 32, 0x1000);
+        file = patched(file, OeEnclaveFixture.SHDRS + 64 * OeEnclaveFixture.SECTION_TBSS + 32, 1);
+        OeEnclave e = OeEnclave.read(Files.write(dir.resolve("e"), file));
+        assertEquals(2, e.tlsPages(), ".tdata 0x1000 + .tbss 1 rounded to 8: two pages");
+        Recording r = new Recording();
+        e.build(e.properties(), r, MAX);
+        assertEquals(1, r.eadds.stream().filter(a -> a[1] == 0x205).count(), "one text page");
+        byte[] tcs = r.pages.get(0xC000L);
+        assertEquals(0xC000 + 6 * 4096, LittleEndian.u64(tcs, 48), "FS base past two TLS pages and four control pages");
+        assertEquals(0x6000, LittleEndian.u64(r.pages.get((long) OeEnclaveFixture.DATA), 0x40 + 8 * 8),
+                "_td_from_tcs_offset");
+        assertEquals(0x1000, LittleEndian.u64(r.pages.get((long) OeEnclaveFixture.DATA), 0x40 + 8 * 4), "_tdata_size");
+        assertEquals(1, LittleEndian.u64(r.pages.get((long) OeEnclaveFixture.DATA), 0x40 + 8 * 6), "_tbss_size");
+    }
+
+    @Test
+    void aSegmentStartingInsideAPageKeepsItsBytesInPlace() throws IOException {
+        int ph = OeEnclaveFixture.PHDRS + 56 * 3;
+        byte[] file = new OeEnclaveFixture().build();
+        file = patched(patched(patched(patched(file, ph + 8, 0x3008), ph + 16, 0x3008), ph + 32, 0xF8), ph + 40, 0x10F8);
+        OeEnclave e = OeEnclave.read(Files.write(dir.resolve("e"), file));
+        Recording r = new Recording();
+        e.build(e.properties(), r, MAX);
+        byte[] page = r.pages.get((long) OeEnclaveFixture.DATA);
+        assertArrayEquals(new byte[8], Arrays.copyOf(page, 8), "before the segment: zero, not .tdata");
+        assertArrayEquals(Arrays.copyOfRange(file, OeEnclaveFixture.DATA + 8, OeEnclaveFixture.SLOTS),
+                Arrays.copyOfRange(page, 8, 0x40), "the segment's bytes at their addresses");
+        // .tdata 0xff8 and .tbss 8, each aligned to 8: exactly one page.
+        byte[] tls = patched(new OeEnclaveFixture().build(), OeEnclaveFixture.SHDRS + 64 * OeEnclaveFixture.SECTION_TDATA
+                + 32, 0xff8);
+        assertEquals(1, OeEnclave.read(Files.write(dir.resolve("tls"), tls)).tlsPages());
+    }
+
+    @Test
+    void countsAtTheirLimitsAndJustPast() throws IOException {
+        OeEnclave e = OeEnclave.read(write(new OeEnclaveFixture()));
+        OeProperties p = e.properties();
+        e.measure(p.withTcsCount(32).withHeapPages(1).withStackPages(1), MAX);
+        for (OeProperties bad : List.of(p.withTcsCount(33), p.withTcsCount(0), p.withHeapPages(0), p.withStackPages(0))) {
+            SignerException x = assertThrows(SignerException.class, () -> e.measure(bad, MAX));
+            assertTrue(x.getMessage().contains("Open Enclave needs at least 1 of each and at most 32 TCS"), x.getMessage());
+        }
+        // 0x12000 bytes of pages: exactly that is enough, a page less is not.
+        assertEquals(e.measure(p, 0x12000), e.measure(p, MAX));
+        assertThrows(SignerException.class, () -> e.measure(p, 0x11000));
+        // A layout of exactly a power of two keeps its size: 0x20000 with 14 more heap pages.
+        Recording r = new Recording();
+        e.build(p.withHeapPages(2 + 14), r, MAX);
+        assertEquals(0x20000, r.size);
+        Recording over = new Recording();
+        e.build(p.withHeapPages(2 + 15), over, MAX);
+        assertEquals(0x40000, over.size);
+        SignerException zeroBase = assertThrows(SignerException.class, () -> e.measure(withFlags(p, 2), MAX));
+        assertEquals(ErrorKind.UNSUPPORTED, zeroBase.kind());
+        e.measure(withFlags(p, 1), MAX);
+    }
+
+    private static OeProperties withFlags(OeProperties p, int flags) {
+        byte[] b = p.toBytes();
+        LittleEndian.putU32(b, 36, flags);
+        return OeProperties.parse(b);
+    }
+
+    @Test
+    void propertiesReadAndCompareAsTheyAre() throws IOException {
+        Path signedFile = dir.resolve("s");
+        OeEnclave e = OeEnclave.read(write(new OeEnclaveFixture().debug(false)));
+        assertTrue(!e.properties().debug() && e.sigstruct().isEmpty());
+        assertEquals(e.properties(), OeProperties.parse(e.properties().toBytes()));
+        assertEquals(e.properties().hashCode(), OeProperties.parse(e.properties().toBytes()).hashCode());
+        assertNotEquals(e.properties(), e.properties().withDebug(true));
+        assertEquals(e.properties(), e.properties().withDebug(true).withDebug(false));
+        assertEquals(List.of(7, 3, 0), List.of(e.properties().productId(), e.properties().securityVersion(),
+                e.properties().flags()));
+        byte[] oneByte = new byte[Sigstruct.SIZE];
+        oneByte[Sigstruct.SIZE - 1] = 1;
+        byte[] raw = e.properties().toBytes();
+        System.arraycopy(oneByte, 0, raw, 144, Sigstruct.SIZE);
+        SignerException notASigstruct = assertThrows(SignerException.class, () -> OeProperties.parse(raw).sigstruct());
+        assertEquals(ErrorKind.MALFORMED_INPUT, notASigstruct.kind(), "a non-zero SIGSTRUCT is parsed, and this one is not one");
+        e.writeSigned(e.properties().withSigstruct(Requests.production(2)), signedFile);
+        assertEquals(Requests.production(2), OeEnclave.read(signedFile).sigstruct().orElseThrow());
+        assertEquals(OeEnclaveFixture.OEINFO, OeEnclave.read(signedFile).oeinfoFileOffset());
+        assertEquals(0x5000, e.imageSize());
+        assertEquals(0x1000, e.relocationSize());
+    }
+
+    @Test
+    void onlyAnElfWithOeinfoIsAnOeEnclave() throws IOException {
+        assertTrue(OeEnclave.isOeEnclave(write(new OeEnclaveFixture())));
+        assertTrue(!OeEnclave.isOeEnclave(Files.write(dir.resolve("sdk.so"), new org.enclaveos.signer.testing.SdkEnclaveFixture()
+                .block(2, 4, Requests.production(1).toBytes(), 4104).build())));
+        assertTrue(!OeEnclave.isOeEnclave(Files.writeString(dir.resolve("text"), "not an ELF at all")));
+        assertTrue(!OeEnclave.isOeEnclave(Files.write(dir.resolve("short"), new byte[] {0x7F, 'E', 'L', 'F'})));
+        assertTrue(!OeEnclave.isOeEnclave(dir.resolve("missing")));
+        SignerException sdk = assertThrows(SignerException.class, () -> OeEnclave.read(dir.resolve("sdk.so")));
+        assertTrue(sdk.getMessage().endsWith("not an Open Enclave enclave: no .oeinfo section"), sdk.getMessage());
+        Path conf = Files.writeString(dir.resolve("c.conf"), "Debug=0\nNumTCS=32\nNumHeapPages=1\nProductID=65535\n");
+        OeConfig c = OeConfig.read(conf);
+        OeProperties p = c.applyTo(OeEnclave.read(write(new OeEnclaveFixture().debug(true))).properties());
+        assertEquals(List.of(false, 32L, 1L, 65535), List.of(p.debug(), p.tcsCount(), p.heapPages(), p.productId()));
+        SignerException named = assertThrows(SignerException.class, () -> OeConfig.read(
+                Files.writeString(dir.resolve("bad.conf"), "NumTCS=0\n")));
+        assertEquals(conf.resolveSibling("bad.conf") + ": line 1: bad value for 'NumTCS': 0 (expected 1 to 32)",
+                named.getMessage());
+    }
+
+    @Test
+    void everyHostileHeaderValueIsRefusedByName() throws IOException {
+        byte[] good = new OeEnclaveFixture().build();
+        int ph = OeEnclaveFixture.PHDRS;
+        Map<String, byte[]> cases = new LinkedHashMap<>();
+        cases.put("sizes out of range", patched(good, ph + 56 + 32, 0x200));        // text filesz > memsz
+        cases.put("are out of order or share a page", patched(good, ph + 56 * 2 + 16, 0x1000)); // oeinfo vaddr = text's
+        cases.put("are out of order or share a page ", patched(good, ph + 56 + 40, 0x1001)); // text reaches the next page
+        cases.put("the first PT_LOAD segment is at 0x1000", patched(good, ph + 16, 0x1000));
+        cases.put("has no page protections", patched(good, ph + 56 + 4, 0));
+        cases.put(".oeinfo at 0x4859 lies outside the loaded image", patched(good,
+                OeEnclaveFixture.SHDRS + 64 * OeEnclaveFixture.SECTION_OEINFO + 16, 0x4859));
+        cases.put("thread-local sections (.tdata, .tbss) larger than 4 GiB", patched(good,
+                OeEnclaveFixture.SHDRS + 64 * OeEnclaveFixture.SECTION_TBSS + 32, (1L << 32) + 1));
+        cases.put("dynamic symbol _enclave_rva at 0x4ff9 lies outside the image", patched(good,
+                OeEnclaveFixture.DYNSYM_AT + 24 + 8, 0x4ff9));
+        for (Map.Entry<String, byte[]> c : cases.entrySet()) {
+            Path f = Files.write(Files.createTempFile(dir, "hostile", ""), c.getValue());
+            SignerException e = assertThrows(SignerException.class, () -> OeEnclave.read(f), c.getKey());
+            assertTrue(e.getMessage().contains(c.getKey().strip()), c.getKey() + ": " + e.getMessage());
+        }
+        // At the limits: .oeinfo ending with the image, a symbol in its last 8 bytes, 4 GiB of .tbss are still read.
+        OeEnclave.read(Files.write(dir.resolve("edge0"), patched(good,
+                OeEnclaveFixture.SHDRS + 64 * OeEnclaveFixture.SECTION_OEINFO + 16, 0x5000 - 1960)));
+        OeEnclave.read(Files.write(dir.resolve("edge1"), patched(good, OeEnclaveFixture.DYNSYM_AT + 24 + 8, 0x4ff8)));
+        OeEnclave.read(Files.write(dir.resolve("edge2"), patched(good,
+                OeEnclaveFixture.SHDRS + 64 * OeEnclaveFixture.SECTION_TBSS + 32, 1L << 32)));
+    }
 }

@@ -148,7 +148,7 @@ class RequestChecksTest {
             ((com.fasterxml.jackson.databind.node.ObjectNode) t.get("source")).put("kind", "imagex");
             return t;
         }).getMessage().endsWith("request was edited: field source.kind is 'imagex', expected one of enclave, image, layout, "
-                + "mrenclave, sgxs"));
+                + "mrenclave, oe-enclave, sgxs"));
         assertTrue(refusedWith(t -> t.put("mrenclave", z)).getMessage().contains("field mrenclave says " + z + ", bytes say "));
         assertTrue(refusedWith(t -> t.put("signingPayload", "00")).getMessage().contains("field signingPayload says 00, bytes say"));
         assertTrue(refusedWith(t -> t.put("signingPayloadSha256", z)).getMessage()

@@ -27,6 +27,14 @@ public final class OeEnclaveFixture {
     public static final String[] LOADER_SYMBOLS = {"_enclave_rva", "_reloc_rva", "_reloc_size", "_tdata_rva",
         "_tdata_size", "_tdata_align", "_tbss_size", "_tbss_align", "_td_from_tcs_offset"};
     public static final int TLS_VAR_VALUE = 8;
+    /** Where tests patch the built file: program header i at PHDRS + 56 i, section header i at SHDRS + 64 i. */
+    public static final int PHDRS = 64;
+    public static final int SHDRS = 0x3400;
+    public static final int SECTION_TDATA = 6;
+    public static final int SECTION_TBSS = 8;
+    public static final int SECTION_OEINFO = 5;
+    /** .dynsym entry i (1: _enclave_rva, ...) at DYNSYM_AT + 24 i; its value at + 8. */
+    public static final int DYNSYM_AT = 0x200;
     private static final int DYNSYM = 0x200;
     private static final int DYNSTR = 0x600;
     private static final int RELA = 0x800;
