@@ -1,6 +1,7 @@
 package org.enclaveos.signer.app;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
@@ -38,6 +39,46 @@ class LauncherIT {
             assertTrue(help.out().contains("  " + cmd + " "), help.out());
         }
         assertTrue(help.out().contains("Exit codes:"), help.out());
+    }
+
+    /**
+     * Issue 17: the class-sharing archive the build makes is used when it was made after the jar by the
+     * JDK that runs, and not otherwise (a stale archive would make the JVM share nothing, its own classes
+     * included).
+     */
+    @Test
+    void theClassSharingArchiveIsUsedOnlyWhenItMatchesTheJarAndTheJdk() throws Exception {
+        Path jsa = Vectors.projectRoot().resolve("cli/target/enclaveos-signer.jsa");
+        Path jdk = Vectors.projectRoot().resolve("cli/target/enclaveos-signer.jsa.jdk");
+        assertTrue(Files.exists(jsa) && Files.exists(jdk), "mvn package makes the archive and its JDK stamp");
+        assertTrue(picocliFromTheArchive(), "a matching archive is used");
+        String stamp = Files.readString(jdk);
+        try {
+            Files.writeString(jdk, "/usr/lib/jvm/another-jdk");
+            assertFalse(picocliFromTheArchive(), "an archive made by another JDK is not passed");
+        } finally {
+            Files.writeString(jdk, stamp);
+        }
+        java.nio.file.attribute.FileTime made = Files.getLastModifiedTime(jsa);
+        try {
+            Files.setLastModifiedTime(jsa, java.nio.file.attribute.FileTime.fromMillis(Files.getLastModifiedTime(
+                    Vectors.projectRoot().resolve("cli/target/enclaveos-signer.jar")).toMillis() - 10_000));
+            assertFalse(picocliFromTheArchive(), "an archive older than the jar is not passed");
+        } finally {
+            Files.setLastModifiedTime(jsa, made);
+        }
+        assertTrue(picocliFromTheArchive());
+    }
+
+    private boolean picocliFromTheArchive() throws java.io.IOException {
+        Path log = Files.createTempFile(dir, "classes", ".log");
+        Tools.Result r = Tools.run(null, "env", "ENCLAVEOS_SIGNER_JAVA_OPTS=-Xlog:class+load=info:file=" + log, LAUNCHER,
+                "--version");
+        assertEquals(0, r.exitCode(), r.stderr());
+        assertTrue(r.out().startsWith("enclaveos-signer 0."), "stdout holds the output only: " + r.out());
+        String loaded = Files.readString(log);
+        assertTrue(loaded.contains("picocli.CommandLine source: "), loaded.lines().limit(5).toList().toString());
+        return loaded.contains("picocli.CommandLine source: shared objects file");
     }
 
     @ParameterizedTest
