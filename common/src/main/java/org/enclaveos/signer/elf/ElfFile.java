@@ -60,6 +60,15 @@ public final class ElfFile {
         this.entry = entry;
     }
 
+    /** Whether the file starts with the ELF magic (to tell an enclave from a bare SIGSTRUCT); false if unreadable. */
+    public static boolean isElf(java.nio.file.Path file) {
+        try (java.io.InputStream in = java.nio.file.Files.newInputStream(file)) {
+            return java.util.Arrays.equals(in.readNBytes(4), MAGIC);
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
     public static ElfFile read(FileChannel channel) throws IOException {
         long fileSize = channel.size();
         if (fileSize < EHDR_SIZE) {

@@ -84,11 +84,7 @@ public final class OeEnclave {
 
     /** Whether the file is an ELF with an {@code .oeinfo} section (an Open Enclave enclave). */
     public static boolean isOeEnclave(Path file) {
-        try (InputStream in = Files.newInputStream(file)) {
-            if (!Arrays.equals(in.readNBytes(4), ElfFile.MAGIC)) {
-                return false;
-            }
-        } catch (IOException e) {
+        if (!ElfFile.isElf(file)) {
             return false;
         }
         try (FileChannel ch = FileChannel.open(file)) {

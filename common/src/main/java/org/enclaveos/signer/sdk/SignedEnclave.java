@@ -54,11 +54,7 @@ public final class SignedEnclave {
 
     /** Whether the file starts with the ELF magic (to tell an enclave from a bare SIGSTRUCT). */
     public static boolean isElf(Path file) {
-        try (InputStream in = Files.newInputStream(file)) {
-            return Arrays.equals(in.readNBytes(4), ElfFile.MAGIC);
-        } catch (IOException e) {
-            return false;
-        }
+        return ElfFile.isElf(file);
     }
 
     public static SignedEnclave read(Path file) {

@@ -57,17 +57,8 @@ public final class SignOfflineCommand implements Callable<Integer> {
     @Option(names = "--passphrase-env", paramLabel = "VAR", description = "Read the key's passphrase from variable VAR.")
     String passphraseEnv;
 
-    @Option(names = "--pkcs11-config", paramLabel = "FILE", description = "SunPKCS11 configuration of the HSM.")
-    Path pkcs11Config;
-
-    @Option(names = "--key-alias", paramLabel = "NAME", description = "The key's alias on the token.")
-    String keyAlias;
-
-    @Option(names = "--pin-file", paramLabel = "FILE", description = "Read the token PIN from FILE's first line.")
-    Path pinFile;
-
-    @Option(names = "--pin-env", paramLabel = "VAR", description = "Read the token PIN from variable VAR.")
-    String pinEnv;
+    @picocli.CommandLine.Mixin
+    TokenOptions token = new TokenOptions();
 
     @Option(names = "--production", description = "Production ceremony: refuse any request that could launch in debug mode.")
     boolean production;
@@ -230,18 +221,18 @@ public final class SignOfflineCommand implements Callable<Integer> {
             return 0;
         }
         boolean export = exportPayloads != null;
-        if (export && (out != null || key != null || pkcs11Config != null || importSignatures != null)) {
+        if (export && (out != null || key != null || token.config != null || importSignatures != null)) {
             throw usage("--export-payloads DIR writes only payloads; give no --out, --key, --pkcs11-config or "
                     + "--import-signatures with it");
         }
         if (!export && out == null) {
             throw usage("--out DIR is required");
         }
-        int sources = (key != null ? 1 : 0) + (pkcs11Config != null ? 1 : 0) + (importSignatures != null ? 1 : 0);
+        int sources = (key != null ? 1 : 0) + (token.config != null ? 1 : 0) + (importSignatures != null ? 1 : 0);
         if (!export && sources != 1) {
             throw usage("give exactly one of --key, --pkcs11-config or --import-signatures");
         }
-        if ((pkcs11Config == null) != (keyAlias == null)) {
+        if ((token.config == null) != (token.alias == null)) {
             throw usage("--pkcs11-config and --key-alias go together");
         }
         if (importSignatures == null && publicKey != null && !export) {
@@ -253,7 +244,7 @@ public final class SignOfflineCommand implements Callable<Integer> {
         if (key == null && (passphraseFile != null || passphraseEnv != null)) {
             throw usage("--passphrase-file and --passphrase-env go with --key");
         }
-        if (pkcs11Config == null && (pinFile != null || pinEnv != null)) {
+        if (token.config == null && token.pinGiven()) {
             throw usage("--pin-file and --pin-env go with --pkcs11-config");
         }
         if (record != null) {
@@ -274,8 +265,8 @@ public final class SignOfflineCommand implements Callable<Integer> {
             source = KeyCeremony.pem(key, passphraseFile, passphraseEnv, spec.commandLine().getErr());
         } else {
             // One operation at a time on the token: not every HSM takes concurrent sessions well.
-            source = new KeyCeremony.HeldKey(this::loadPkcs11, "PKCS#11 " + pkcs11Config + " alias " + keyAlias, true,
-                    pkcs11Config);
+            source = new KeyCeremony.HeldKey(this::loadPkcs11, "PKCS#11 " + token.config + " alias " + token.alias, true,
+                    token.config);
         }
         KeyCeremony.Settings settings = new KeyCeremony.Settings(requests, outDir, journal, production,
                 java.util.Set.copyOf(allowAttributes), ceremonyId, dryRun,
@@ -332,10 +323,9 @@ public final class SignOfflineCommand implements Callable<Integer> {
     }
 
     private SigningKey loadPkcs11() {
-        char[] pin = Secrets.read("PIN", pinFile, pinEnv, "PIN for the token of " + pkcs11Config + ": ",
-                "--pin-file or --pin-env");
+        char[] pin = token.pin();
         try {
-            return Pkcs11Keys.load(pkcs11Config, keyAlias, pin);
+            return Pkcs11Keys.load(token.config, token.alias, pin);
         } finally {
             Arrays.fill(pin, '\0');
         }

@@ -3,7 +3,6 @@ package org.enclaveos.signer.signoffline;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
-import java.nio.file.Path;
 import java.time.Instant;
 import java.util.Arrays;
 
@@ -33,25 +32,16 @@ import picocli.CommandLine.Option;
             "  enclaveos-signer keygen --pkcs11-config hsm.cfg --key-alias sgx-prod --pin-env HSM_PIN --public-out sgx-prod.pub.pem",
             "  enclaveos-signer keygen --out debug-key.pem --public-out debug-key.pub.pem"})
 public final class TokenKeygenCommand extends KeygenCommand {
-    @Option(names = "--pkcs11-config", paramLabel = "CFG", description = "Generate in this token (a SunPKCS11 configuration).")
-    Path pkcs11Config;
-
-    @Option(names = "--key-alias", paramLabel = "NAME", description = "The new key's alias on the token.")
-    String keyAlias;
-
-    @Option(names = "--pin-file", paramLabel = "FILE", description = "Read the token PIN from FILE's first line.")
-    Path pinFile;
-
-    @Option(names = "--pin-env", paramLabel = "VAR", description = "Read the token PIN from variable VAR.")
-    String pinEnv;
+    @picocli.CommandLine.Mixin
+    TokenOptions token = new TokenOptions();
 
     @Option(names = "--check-hsm", description = "Only check that the token can make and use an e=3 RSA-3072 key; keep nothing.")
     boolean checkHsm;
 
     @Override
     public Integer call() {
-        if (pkcs11Config == null) {
-            if (keyAlias != null || pinFile != null || pinEnv != null || checkHsm) {
+        if (token.config == null) {
+            if (token.alias != null || token.pinGiven() || checkHsm) {
                 throw new SignerException(ErrorKind.USAGE, "--key-alias, --pin-file, --pin-env and --check-hsm go with "
                         + "--pkcs11-config CFG");
             }
@@ -61,7 +51,7 @@ public final class TokenKeygenCommand extends KeygenCommand {
             throw new SignerException(ErrorKind.USAGE, "--out writes a PEM key; a key generated in the token "
                     + "(--pkcs11-config) never leaves it: give --public-out for its public key");
         }
-        if (checkHsm == (keyAlias != null)) {
+        if (checkHsm == (token.alias != null)) {
             throw new SignerException(ErrorKind.USAGE, "--pkcs11-config needs --key-alias NAME (generate) or "
                     + "--check-hsm (check only)");
         }
@@ -71,12 +61,11 @@ public final class TokenKeygenCommand extends KeygenCommand {
         if (publicOut != null && Files.exists(publicOut, LinkOption.NOFOLLOW_LINKS)) {
             throw new SignerException(ErrorKind.OUTPUT_EXISTS, publicOut + ": already exists; not overwritten");
         }
-        char[] pin = Secrets.read("PIN", pinFile, pinEnv, "PIN for the token of " + pkcs11Config + ": ",
-                "--pin-file or --pin-env");
+        char[] pin = token.pin();
         PrintWriter stdout = spec.commandLine().getOut();
         try {
             if (checkHsm) {
-                Pkcs11Keygen.Check check = Pkcs11Keygen.check(pkcs11Config, pin);
+                Pkcs11Keygen.Check check = Pkcs11Keygen.check(token.config, pin);
                 check.problem().ifPresent(p -> {
                     throw new SignerException(ErrorKind.UNSUPPORTED, p);
                 });
@@ -86,13 +75,13 @@ public final class TokenKeygenCommand extends KeygenCommand {
                     o.put("canHoldSgxKeys", true);
                     stdout.print(SigstructJson.print(o));
                 } else {
-                    stdout.println("token " + check.token() + " (" + pkcs11Config + ") can generate and sign with "
+                    stdout.println("token " + check.token() + " (" + token.config + ") can generate and sign with "
                             + "RSA-3072 keys with exponent 3 (a throwaway key was generated, used and discarded)");
                 }
                 stdout.flush();
                 return 0;
             }
-            Pkcs11Keygen.Generated made = Pkcs11Keygen.generate(pkcs11Config, keyAlias, pin, Instant.now());
+            Pkcs11Keygen.Generated made = Pkcs11Keygen.generate(token.config, token.alias, pin, Instant.now());
             if (publicOut != null) {
                 PemKeys.writePublicKey(made.key().publicKey(), publicOut);
             }
