@@ -35,11 +35,7 @@ public final class EnclaveAttach {
             throw new SignerException(ErrorKind.IO, in + ": no such file (the enclave prepare measured; --enclave-in "
                     + "gives another path to it)");
         }
-        Hash256 now = Hash256.ofFile(in);
-        if (!now.hex().equals(source.fileSha256())) {
-            throw new SignerException(ErrorKind.INTEGRITY, in + ": changed since prepare: its SHA-256 is " + now
-                    + ", the request recorded " + source.fileSha256());
-        }
+        requireUnchanged(in, "", source.fileSha256());
         if ("oe-enclave".equals(source.kind())) {
             return attachOe(signed, in, out);
         }
@@ -68,11 +64,7 @@ public final class EnclaveAttach {
         OeProperties props = enclave.properties();
         if (config != null) {
             Path file = Path.of(config.path());
-            Hash256 now = Hash256.ofFile(file);
-            if (!now.hex().equals(config.sha256())) {
-                throw new SignerException(ErrorKind.INTEGRITY, file + ": the oesign configuration changed since prepare: "
-                        + "its SHA-256 is " + now + ", the request recorded " + config.sha256());
-            }
+            requireUnchanged(file, "the oesign configuration ", config.sha256());
             props = OeConfig.read(file).applyTo(props);
         }
         long max = org.enclaveos.signer.measure.Measurement.DEFAULT_MAX_MEASURED_BYTES;
@@ -90,5 +82,14 @@ public final class EnclaveAttach {
                     + "after writing");
         }
         return new Result(out, 1, expected, signed.sigstruct().mrsigner());
+    }
+
+    /** The file prepare measured (or read), still byte for byte what the request recorded. */
+    private static void requireUnchanged(Path file, String what, String recordedSha256) {
+        Hash256 now = Hash256.ofFile(file);
+        if (!now.hex().equals(recordedSha256)) {
+            throw new SignerException(ErrorKind.INTEGRITY, file + ": " + what + "changed since prepare: its SHA-256 is "
+                    + now + ", the request recorded " + recordedSha256);
+        }
     }
 }

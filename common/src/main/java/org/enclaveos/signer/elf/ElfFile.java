@@ -69,6 +69,24 @@ public final class ElfFile {
         }
     }
 
+    /** What an enclave format makes of an ELF file's headers (the channel stays open while it runs). */
+    @FunctionalInterface
+    public interface Parser<T> {
+        T parse(ElfFile elf) throws IOException;
+    }
+
+    /** Opens {@code file}, reads its headers and hands them to {@code parser}; every error names the file. */
+    public static <T> T read(java.nio.file.Path file, Parser<T> parser) {
+        try (FileChannel ch = FileChannel.open(file)) {
+            return parser.parse(read(ch));
+        } catch (SignerException e) {
+            throw e.in(file.toString());
+        } catch (IOException e) {
+            throw new SignerException(ErrorKind.IO, file + ": cannot read: "
+                    + org.enclaveos.signer.io.AtomicFiles.describe(e), e);
+        }
+    }
+
     public static ElfFile read(FileChannel channel) throws IOException {
         long fileSize = channel.size();
         if (fileSize < EHDR_SIZE) {

@@ -108,6 +108,45 @@ public final class JournalChain {
         }
     }
 
+    /** Receives each checked line of a {@link #walk}; returns whether to go on reading. */
+    @FunctionalInterface
+    public interface Visitor {
+        boolean line(Line line, byte[] raw);
+    }
+
+    /** What a walk read: whole lines, and the bytes of an incomplete last line (null if there is none). */
+    public record Walked(long lines, byte[] torn) {
+    }
+
+    /**
+     * Reads a journal file line by line, checking the chain from its first line, and hands each line to
+     * {@code visitor} until it says stop. One line in memory at a time. A torn last line is returned,
+     * not judged: the journal writer drops it, a reader refuses it.
+     *
+     * @param missing added to "no such file" to say which journal was expected ("" for none)
+     */
+    public static Walked walk(java.nio.file.Path journal, String missing, Visitor visitor) {
+        org.enclaveos.signer.io.SmallFiles.requireRegular(journal, "journal");
+        try (java.io.InputStream in = new java.io.BufferedInputStream(java.nio.file.Files.newInputStream(journal), 1 << 16)) {
+            LineReader reader = new LineReader(in, journal.toString());
+            String prev = GENESIS;
+            long n = 0;
+            for (byte[] raw; (raw = reader.next()) != null; ) {
+                Line l = check(journal.toString(), ++n, raw, prev);
+                prev = l.hash();
+                if (!visitor.line(l, raw)) {
+                    return new Walked(n, null);
+                }
+            }
+            return new Walked(n, reader.torn());
+        } catch (java.nio.file.NoSuchFileException e) {
+            throw new SignerException(ErrorKind.IO, journal + ": no such file" + missing);
+        } catch (IOException e) {
+            throw new SignerException(ErrorKind.IO, journal + ": cannot read: "
+                    + org.enclaveos.signer.io.AtomicFiles.describe(e), e);
+        }
+    }
+
     public static SignerException broken(String where, long line, String why) {
         return new SignerException(ErrorKind.VERIFICATION_FAILED, where + ": journal broken at line " + line + ": " + why);
     }

@@ -1,11 +1,8 @@
 package org.enclaveos.signer.journal;
 
-import java.io.BufferedInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -17,7 +14,6 @@ import java.util.TreeMap;
 
 import org.enclaveos.signer.ErrorKind;
 import org.enclaveos.signer.SignerException;
-import org.enclaveos.signer.io.AtomicFiles;
 
 /**
  * The lines of a journal that tell how some SIGSTRUCTs were made: from the start of the earliest
@@ -26,6 +22,8 @@ import org.enclaveos.signer.io.AtomicFiles;
  * anyone holding the journal, or the last-line hash minuted at the ceremony, can check the anchor.
  */
 public record JournalSegment(String anchor, long firstSeq, byte[] lines) {
+    private static final String MISSING = " (the ceremony journal sign-offline wrote)";
+
     /** Events that record a SIGSTRUCT in the output directory. */
     public static final Set<String> SIGNED_EVENTS = Set.of("signed", "already-signed");
     /** A segment larger than this is refused (a journal line per request: hundreds of thousands of requests). */
@@ -51,7 +49,7 @@ public record JournalSegment(String anchor, long firstSeq, byte[] lines) {
         TreeMap<Long, Long> ceremonies = new TreeMap<>();
         Map<Long, String> anchors = new HashMap<>();
         long[] openStart = {NONE};
-        read(journal, (line, raw) -> {
+        JournalChain.walk(journal, MISSING, (line, raw) -> {
             String event = line.event();
             if ("ceremony-start".equals(event)) {
                 openStart[0] = line.seq();
@@ -81,7 +79,7 @@ public record JournalSegment(String anchor, long firstSeq, byte[] lines) {
         long last = ceremonyOf.values().stream().mapToLong(ceremonies::get).max().orElseThrow();
         // Second pass: the lines themselves (checked again: the file is read twice).
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        read(journal, (line, raw) -> {
+        JournalChain.walk(journal, MISSING, (line, raw) -> {
             if (line.seq() >= first && line.seq() <= last) {
                 if (out.size() + raw.length + 1 > maxBytes) {
                     throw SignerException.malformed(journal + ": the ceremonies' lines exceed " + maxBytes + " bytes");
@@ -122,30 +120,5 @@ public record JournalSegment(String anchor, long firstSeq, byte[] lines) {
     public String lastHash() {
         List<JournalChain.Line> l = check("journal segment");
         return l.get(l.size() - 1).hash();
-    }
-
-    private interface Visitor {
-        /** Returns whether to go on reading. */
-        boolean line(JournalChain.Line line, byte[] raw);
-    }
-
-    private static void read(Path journal, Visitor visitor) {
-        org.enclaveos.signer.io.SmallFiles.requireRegular(journal, "journal");
-        try (InputStream in = new BufferedInputStream(Files.newInputStream(journal), 1 << 16)) {
-            JournalChain.LineReader reader = new JournalChain.LineReader(in, journal.toString());
-            String prev = JournalChain.GENESIS;
-            long n = 0;
-            for (byte[] raw; (raw = reader.next()) != null; ) {
-                JournalChain.Line l = JournalChain.check(journal.toString(), ++n, raw, prev);
-                prev = l.hash();
-                if (!visitor.line(l, raw)) {
-                    return;
-                }
-            }
-        } catch (NoSuchFileException e) {
-            throw new SignerException(ErrorKind.IO, journal + ": no such file (the ceremony journal sign-offline wrote)");
-        } catch (IOException e) {
-            throw new SignerException(ErrorKind.IO, journal + ": cannot read: " + AtomicFiles.describe(e), e);
-        }
     }
 }

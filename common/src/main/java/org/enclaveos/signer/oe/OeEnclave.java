@@ -95,13 +95,7 @@ public final class OeEnclave {
     }
 
     public static OeEnclave read(Path file) {
-        try (FileChannel ch = FileChannel.open(file)) {
-            return parse(file, ElfFile.read(ch));
-        } catch (SignerException e) {
-            throw e.in(file.toString());
-        } catch (IOException e) {
-            throw new SignerException(ErrorKind.IO, file + ": cannot read: " + AtomicFiles.describe(e), e);
-        }
+        return ElfFile.read(file, elf -> parse(file, elf));
     }
 
     private static OeEnclave parse(Path file, ElfFile elf) throws IOException {

@@ -8,7 +8,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 
 import org.enclaveos.signer.ErrorKind;
@@ -58,13 +57,7 @@ public final class SignedEnclave {
     }
 
     public static SignedEnclave read(Path file) {
-        try (FileChannel ch = FileChannel.open(file)) {
-            return parse(file, ElfFile.read(ch));
-        } catch (SignerException e) {
-            throw e.in(file.toString());
-        } catch (IOException e) {
-            throw new SignerException(ErrorKind.IO, file + ": cannot read: " + e.getMessage(), e);
-        }
+        return ElfFile.read(file, elf -> parse(file, elf));
     }
 
     private static SignedEnclave parse(Path file, ElfFile elf) throws IOException {

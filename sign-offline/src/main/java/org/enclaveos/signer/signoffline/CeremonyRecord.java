@@ -1,11 +1,6 @@
 package org.enclaveos.signer.signoffline;
 
-import java.io.BufferedInputStream;
-import java.io.IOException;
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -21,7 +16,6 @@ import com.google.zxing.qrcode.encoder.Encoder;
 import org.enclaveos.signer.ErrorKind;
 import org.enclaveos.signer.SignerException;
 import org.enclaveos.signer.io.AtomicFiles;
-import org.enclaveos.signer.io.SmallFiles;
 import org.enclaveos.signer.io.TerminalText;
 import org.enclaveos.signer.journal.JournalChain;
 
@@ -77,39 +71,32 @@ public final class CeremonyRecord {
      * does not end a verified chain with.
      */
     public static Lines read(Path journal, String ceremonyId) {
-        List<JournalChain.Line> current = new ArrayList<>();
-        List<JournalChain.Line> chosen = null;
-        String prev = JournalChain.GENESIS;
-        SmallFiles.requireRegular(journal, "journal");
-        try (InputStream in = new BufferedInputStream(Files.newInputStream(journal), 1 << 16)) {
-            JournalChain.LineReader reader = new JournalChain.LineReader(in, journal.toString());
-            long n = 0;
-            boolean open = false;
-            for (byte[] bytes; (bytes = reader.next()) != null; ) {
-                JournalChain.Line line = JournalChain.check(journal.toString(), ++n, bytes, prev);
-                prev = line.hash();
-                // One ceremony at a time writes a journal (the output lock): a ceremony's lines run from its
-                // ceremony-start to its ceremony-end or ceremony-failed.
-                if (line.event().equals("ceremony-start")) {
-                    current = new ArrayList<>();
-                    current.add(line);
-                    open = true;
-                    if (ceremonyId == null || ceremonyId.equals(line.fields().path("ceremonyId").asText(null))) {
-                        chosen = current;
-                    }
-                } else if (open) {
-                    current.add(line);
-                    open = !line.event().equals("ceremony-end") && !line.event().equals("ceremony-failed");
-                }
-            }
-            if (reader.torn() != null) {
-                throw JournalChain.broken(journal.toString(), n + 1, "the line is incomplete (no newline)");
-            }
-        } catch (NoSuchFileException e) {
-            throw new SignerException(ErrorKind.IO, journal + ": no such file");
-        } catch (IOException e) {
-            throw new SignerException(ErrorKind.IO, journal + ": cannot read: " + AtomicFiles.describe(e), e);
+        // Only the ceremony being read and the one chosen so far are held: memory does not grow with the journal.
+        final class Pick {
+            List<JournalChain.Line> current;
+            List<JournalChain.Line> chosen;
+            boolean open;
         }
+        Pick pick = new Pick();
+        JournalChain.Walked walked = JournalChain.walk(journal, "", (line, raw) -> {
+            // One ceremony at a time writes a journal (the output lock): a ceremony's lines run from its
+            // ceremony-start to its ceremony-end or ceremony-failed.
+            if (line.event().equals("ceremony-start")) {
+                pick.current = new ArrayList<>(List.of(line));
+                pick.open = true;
+                if (ceremonyId == null || ceremonyId.equals(line.fields().path("ceremonyId").asText(null))) {
+                    pick.chosen = pick.current;
+                }
+            } else if (pick.open) {
+                pick.current.add(line);
+                pick.open = !line.event().equals("ceremony-end") && !line.event().equals("ceremony-failed");
+            }
+            return true;
+        });
+        if (walked.torn() != null) {
+            throw JournalChain.broken(journal.toString(), walked.lines() + 1, "the line is incomplete (no newline)");
+        }
+        List<JournalChain.Line> chosen = pick.chosen;
         if (chosen == null) {
             throw new SignerException(ErrorKind.USAGE, journal + ": " + (ceremonyId == null ? "no ceremony in this journal"
                     : "no ceremony " + ceremonyId + " in this journal"));

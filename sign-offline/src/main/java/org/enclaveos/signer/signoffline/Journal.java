@@ -1,13 +1,10 @@
 package org.enclaveos.signer.signoffline;
 
-import java.io.BufferedInputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Instant;
@@ -98,28 +95,18 @@ final class Journal {
 
     /** Reads line by line: a journal grows with every ceremony, memory must not. */
     private static Tail scan(Path file, boolean allowTornTail) {
-        String prev = GENESIS;
-        long n = 0;
-        long offset = 0;
-        org.enclaveos.signer.io.SmallFiles.requireRegular(file, "journal");
-        try (InputStream in = new BufferedInputStream(Files.newInputStream(file), 1 << 16)) {
-            JournalChain.LineReader lines = new JournalChain.LineReader(in, file.toString());
-            for (byte[] bytes; (bytes = lines.next()) != null; ) {
-                prev = JournalChain.check(file.toString(), ++n, bytes, prev).hash();
-                offset += bytes.length + 1;
-            }
-            if (lines.torn() == null) {
-                return new Tail(n, prev, offset, null);
-            }
-            if (allowTornTail) {
-                return new Tail(n, prev, offset, lines.torn());
-            }
-            throw broken(file, n + 1, "the line is incomplete (no newline): an interrupted write or a truncated file");
-        } catch (NoSuchFileException e) {
-            throw new SignerException(ErrorKind.IO, file + ": no such file");
-        } catch (IOException e) {
-            throw new SignerException(ErrorKind.IO, file + ": cannot read: " + AtomicFiles.describe(e), e);
+        String[] prev = {GENESIS};
+        long[] offset = {0};
+        JournalChain.Walked walked = JournalChain.walk(file, "", (line, raw) -> {
+            prev[0] = line.hash();
+            offset[0] += raw.length + 1;
+            return true;
+        });
+        if (walked.torn() != null && !allowTornTail) {
+            throw broken(file, walked.lines() + 1, "the line is incomplete (no newline): an interrupted write or a "
+                    + "truncated file");
         }
+        return new Tail(walked.lines(), prev[0], offset[0], walked.torn());
     }
 
     private static SignerException broken(Path file, long line, String why) {

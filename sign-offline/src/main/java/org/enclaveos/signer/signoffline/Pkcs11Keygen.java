@@ -92,9 +92,10 @@ public final class Pkcs11Keygen {
         });
         KeyPair pair = generatePair(token, exponent);
         Optional<String> problem = problem(pair.getPublic());
+        SigningKey key = null;
         if (problem.isEmpty()) {
-            problem = SigningKey.inProvider(pair.getPrivate(), pair.getPublic(), "pkcs11:" + alias, token.provider())
-                    .pairProblem();
+            key = SigningKey.inProvider(pair.getPrivate(), pair.getPublic(), "pkcs11:" + alias, token.provider());
+            problem = key.pairProblem();
         }
         try {
             token.store().setKeyEntry(alias, pair.getPrivate(), null,
@@ -111,8 +112,7 @@ public final class Pkcs11Keygen {
             throw unsupported(config, token, p + "; its private key was deleted, its public key object (label '" + alias
                     + "') was not: pkcs11-tool --delete-object --type pubkey --label " + alias);
         });
-        return new Generated(token.name(), alias,
-                SigningKey.inProvider(pair.getPrivate(), pair.getPublic(), "pkcs11:" + alias, token.provider()));
+        return new Generated(token.name(), alias, key);
     }
 
     /**
