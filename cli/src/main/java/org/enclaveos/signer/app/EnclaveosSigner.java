@@ -63,7 +63,9 @@ public final class EnclaveosSigner implements Callable<Integer>, Cli.Suite {
         all.put("verify", org.enclaveos.signer.image.cli.ImageVerifyCommand::new);
         all.put("keygen", org.enclaveos.signer.signoffline.TokenKeygenCommand::new);
         all.put("policy", org.enclaveos.signer.image.cli.PolicyCommand::new);
-        all.put(COMPLETION, AutoComplete.GenerateCompletion::new);
+        // A lambda, not a method reference: JDK 25's AOT cache cannot archive a linked call site that
+        // names a constructor of picocli's Java 5 class files directly (the training run crashes).
+        all.put(COMPLETION, () -> new AutoComplete.GenerateCompletion());
         return all;
     }
 

@@ -24,8 +24,8 @@ public final class SigstructFields {
             case SWDEFINED -> u32(s.swDefined());
             case MISCSELECT -> u32(s.miscSelect());
             case MISCMASK -> u32(s.miscMask());
-            case CET_ATTRIBUTES -> String.format("0x%02x", s.cetAttributes());
-            case CET_ATTRIBUTES_MASK -> String.format("0x%02x", s.cetAttributesMask());
+            case CET_ATTRIBUTES -> Hex.u8(s.cetAttributes());
+            case CET_ATTRIBUTES_MASK -> Hex.u8(s.cetAttributesMask());
             case ATTRIBUTES -> attributes(s.attributes());
             case ATTRIBUTEMASK -> attributes(s.attributeMask());
             case EXPONENT -> Long.toString(s.exponent());

@@ -27,12 +27,20 @@ public final class Hex {
         }
     }
 
-    /** {@code 0x}-prefixed, zero-padded to the field's width. */
+    /**
+     * {@code 0x}-prefixed, zero-padded to the field's width. Not {@code String.format}: a ceremony calls
+     * this thousands of times, and compiling java.util.Formatter cost it a CPU-second (issue 17).
+     */
     public static String u64(long value) {
-        return String.format("0x%016x", value);
+        return "0x" + HexFormat.of().toHexDigits(value);
+    }
+
+    /** A one-byte field (CET attributes): {@code 0x} and two digits. */
+    public static String u8(int value) {
+        return "0x" + HexFormat.of().toHexDigits((byte) value);
     }
 
     public static String u32(int value) {
-        return String.format("0x%08x", value);
+        return "0x" + HexFormat.of().toHexDigits(value);
     }
 }
