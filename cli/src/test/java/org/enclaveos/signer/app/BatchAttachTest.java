@@ -57,6 +57,35 @@ class BatchAttachTest {
         }
     }
 
+    /** Issue 17: shards prepared apart are one ceremony and one attach run, with the same outputs as one directory. */
+    @Test
+    void shardDirectoriesAreSignedAndAttachedTogether() throws Exception {
+        String[] shards = new String[2];
+        for (int i = 0; i < 2; i++) {
+            shards[i] = dir.resolve("shard" + i).toString();
+            CliRun p = run("prepare", "--batch", dir.resolve("batch.jsonl").toString(), "--shard", i + "/2", "--memory-model",
+                    "all", "--production", "--date", "2026-11-29", "--out", shards[i]);
+            assertEquals(0, p.exitCode(), p::toString);
+        }
+        CliRun s = run("sign-offline", shards[0], shards[1], "--key", key.toString(), "--out", dir.resolve("sig2").toString(),
+                "--yes", "--production");
+        assertEquals(0, s.exitCode(), s::toString);
+        for (String name : new String[] {"web", "db", "cache"}) {
+            for (String model : new String[] {"sgx1", "sgx2"}) {
+                String file = name + "." + model + ".sigstruct";
+                assertTrue(java.util.Arrays.equals(Files.readAllBytes(dir.resolve("sig").resolve(file)),
+                        Files.readAllBytes(dir.resolve("sig2").resolve(file))), file + " differs from the unsharded ceremony's");
+            }
+        }
+        CliRun a = run("attach", shards[0], shards[1], "--signatures", dir.resolve("sig2").toString());
+        assertEquals(0, a.exitCode(), a::toString);
+        assertTrue(a.out().contains("3 images, 3 pushed, 0 failed"), a.out());
+        for (String name : new String[] {"web", "db", "cache"}) {
+            CliRun v = run("verify", "oci:" + dir.resolve("out-" + name) + ":signed", "--mrsigner", mrsigner());
+            assertEquals(0, v.exitCode(), v::toString);
+        }
+    }
+
     @Test
     void oneImageFailingDoesNotStopTheOthersAndTheExitCodeSaysSo() throws Exception {
         Files.delete(dir.resolve("sig/db.sgx2.sigstruct"));
