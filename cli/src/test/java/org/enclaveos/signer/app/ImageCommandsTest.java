@@ -45,6 +45,9 @@ class ImageCommandsTest {
 
         CliRun text = CliRun.run(new EnclaveosSigner(), "inspect", ref.toString());
         assertTrue(text.out().contains("sgx1                 layout /enclave/app.sgxs; signed: mrenclave "), text.out());
+        assertTrue(text.out().startsWith("image                " + ref + System.lineSeparator() + "manifest             sha256:"),
+                text.out());
+        assertTrue(text.out().contains(System.lineSeparator() + "config               sha256:"), text.out());
     }
 
     @Test

@@ -11,6 +11,7 @@ import org.enclaveos.signer.crypto.SigstructVerifier;
 import org.enclaveos.signer.crypto.Verification;
 import org.enclaveos.signer.format.SigstructFields;
 import org.enclaveos.signer.format.SigstructJson;
+import org.enclaveos.signer.io.TerminalText;
 import org.enclaveos.signer.oe.OeEnclave;
 import org.enclaveos.signer.sdk.SignedEnclave;
 import org.enclaveos.signer.sgx.Sigstruct;
@@ -145,7 +146,8 @@ public class InspectCommand implements Callable<Integer> {
         return "no (production: DEBUG clear and enforced by ATTRIBUTEMASK)";
     }
 
-    static void row(PrintWriter out, String name, String value) {
-        out.printf("%-20s %s%n", name, value);
+    /** One line of inspect's report: the name in a 20-character column, then the value. */
+    public static void row(PrintWriter out, String name, String value) {
+        out.println(TerminalText.padRight(name, 20) + " " + value);
     }
 }

@@ -143,9 +143,9 @@ public class MeasureCommand implements Callable<Integer> {
             out.print(SigstructJson.print(o));
         } else {
             out.println(r.mrenclave().hex() + "  " + file);
-            spec.commandLine().getErr().printf("enclave size 0x%x, SSA frame %d page(s), %d pages, %d measured "
-                    + "and %d unmeasured chunks%n", r.enclaveSize(), r.ssaFrameSize(), r.pages(), r.measuredChunks(),
-                    r.unmeasuredChunks());
+            spec.commandLine().getErr().println("enclave size 0x" + Long.toHexString(r.enclaveSize()) + ", SSA frame "
+                    + r.ssaFrameSize() + " page(s), " + r.pages() + " pages, " + r.measuredChunks() + " measured and "
+                    + r.unmeasuredChunks() + " unmeasured chunks");
         }
         out.flush();
         return 0;

@@ -104,4 +104,12 @@ class TerminalTextTest {
         }
         return out.toString();
     }
+
+    @org.junit.jupiter.api.Test
+    void columnsArePaddedNeverCut() {
+        assertEquals("ab   ", TerminalText.padRight("ab", 5));
+        assertEquals("abcde", TerminalText.padRight("abcde", 5));
+        assertEquals("abcdef", TerminalText.padRight("abcdef", 5), "a longer text pushes the row right");
+        assertEquals("     ", TerminalText.padRight("", 5));
+    }
 }

@@ -8,6 +8,8 @@ import org.enclaveos.signer.request.SigningRequest;
 import org.enclaveos.signer.sgx.Attributes;
 import org.enclaveos.signer.sgx.Sigstruct;
 
+import org.enclaveos.signer.io.TerminalText;
+
 import static org.enclaveos.signer.io.TerminalText.escape;
 import static org.enclaveos.signer.io.TerminalText.escapeWord;
 
@@ -92,11 +94,7 @@ final class Review {
     }
 
     private static void pad(StringBuilder b, String value, int width) {
-        b.append(value);
-        for (int i = value.length(); i < width; i++) {
-            b.append(' ');
-        }
-        b.append(' ');
+        b.append(TerminalText.padRight(value, width)).append(' ');
     }
 
     /** FLAGS 0x... (NAMES) XFRM 0x... (NAMES): the numbers that are signed, and what they mean. */

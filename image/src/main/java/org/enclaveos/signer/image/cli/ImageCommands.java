@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import org.enclaveos.signer.ErrorKind;
 import org.enclaveos.signer.SignerException;
+import org.enclaveos.signer.cli.InspectCommand;
 import org.enclaveos.signer.crypto.SigstructVerifier;
 import org.enclaveos.signer.format.SigstructJson;
 import org.enclaveos.signer.image.ConvertedImage;
@@ -115,12 +116,13 @@ final class ImageCommands {
         if (o.json()) {
             out.print(SigstructJson.print(doc));
         } else {
-            out.printf("%-20s %s%n%-20s %s%n%-20s %s%n", "image", image.reference(), "manifest", image.manifestDigest(),
-                    "config", image.configDescriptor().digest());
+            InspectCommand.row(out, "image", image.reference().toString());
+            InspectCommand.row(out, "manifest", image.manifestDigest());
+            InspectCommand.row(out, "config", image.configDescriptor().digest());
             for (MemoryModel m : MemoryModel.values()) {
                 Optional<Sigstruct> sig = converted.signatures().get(m);
-                out.printf("%-20s layout %s; %s%n", m.id(), converted.layouts().get(m).orElse("(no label)"),
-                        sig.map(s -> "signed: mrenclave " + s.mrenclave() + ", mrsigner " + s.mrsigner() + ", isvprodid "
+                InspectCommand.row(out, m.id(), "layout " + converted.layouts().get(m).orElse("(no label)") + "; "
+                        + sig.map(s -> "signed: mrenclave " + s.mrenclave() + ", mrsigner " + s.mrsigner() + ", isvprodid "
                                 + s.isvProdId() + ", isvsvn " + s.isvSvn() + (s.debug() ? ", DEBUG" : ", production"))
                                 .orElse("no signature (" + m.envVariable() + " empty or missing)"));
             }
