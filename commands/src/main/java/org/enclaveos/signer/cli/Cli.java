@@ -6,6 +6,7 @@ import java.util.Arrays;
 
 import org.enclaveos.signer.ErrorKind;
 import org.enclaveos.signer.SignerException;
+import org.enclaveos.signer.ToolVersion;
 import org.enclaveos.signer.io.TerminalText;
 
 import picocli.CommandLine;
@@ -76,13 +77,17 @@ public final class Cli {
      * names one of its subcommands, only that subcommand is registered; otherwise all of them are.
      */
     public static CommandLine commandLine(Object command, String... args) {
+        boolean version = args.length == 1 && (args[0].equals("--version") || args[0].equals("-V"));
+        if (version) {
+            ToolVersion.prefetchJarSha256(); // --version prints it: hashed while picocli builds the model
+        }
         CommandLine cl = commandLine(command);
         if (command instanceof Suite suite) {
             java.util.Map<String, java.util.function.Supplier<Object>> all = suite.subcommands();
             String first = args.length > 0 ? args[0] : null;
             boolean one = first != null && all.containsKey(first) && !suite.needAll().contains(first);
             // --version prints two lines: no subcommand model is needed for it (issue 17's start-up profile).
-            boolean none = args.length == 1 && (args[0].equals("--version") || args[0].equals("-V"));
+            boolean none = version;
             all.forEach((name, make) -> {
                 if (!none && (!one || name.equals(first))) {
                     cl.addSubcommand(name, make.get());

@@ -38,6 +38,24 @@ class RsaTest {
         assertEquals(new Rsa.Q1Q2Check(true, true), Rsa.checkQ1Q2(s, m, made.q1(), made.q2()));
     }
 
+    /** The two edges of 0 <= a - qM < M: an exact quotient (remainder 0) and a quotient one too small (remainder M). */
+    @net.jqwik.api.Example
+    void exactQuotientsAndTheirNeighbours() {
+        BigInteger s = BigInteger.valueOf(1234567);
+        BigInteger one = BigInteger.ONE;
+        // M = 1 divides everything: Q1 = S^2 with remainder 0, and Q2 = 0.
+        assertEquals(new Rsa.Q1Q2Check(true, true), Rsa.checkQ1Q2(s, one, s.multiply(s), BigInteger.ZERO));
+        assertEquals(new Rsa.Q1Q2Check(false, true), Rsa.checkQ1Q2(s, one, s.multiply(s).subtract(one), BigInteger.ZERO),
+                "remainder M");
+        assertEquals(new Rsa.Q1Q2Check(false, true), Rsa.checkQ1Q2(s, one, s.multiply(s).add(one), BigInteger.ZERO),
+                "remainder -M");
+        // S = M: S^2 = M * M exactly, so Q1 = M and Q2 = 0.
+        BigInteger m = BigInteger.valueOf(1000003);
+        assertEquals(new Rsa.Q1Q2Check(true, true), Rsa.checkQ1Q2(m, m, m, BigInteger.ZERO));
+        assertEquals(new Rsa.Q1Q2Check(false, true), Rsa.checkQ1Q2(m, m, m.subtract(one), BigInteger.ZERO));
+        assertEquals(new Rsa.Q1Q2Check(true, false), Rsa.checkQ1Q2(m, m, m, one));
+    }
+
     @net.jqwik.api.Example
     void numbersAreWrittenInExactly384Bytes() {
         assertArrayEquals(new byte[384], Rsa.toBigEndian(BigInteger.ZERO));

@@ -252,6 +252,8 @@ public final class KeyCeremony {
     /** As above, reporting a long ceremony's progress (more than 100 requests) to {@code progress}. */
     public static Outcome run(Settings s, Key key, PrintWriter review, Confirmation confirmation,
                               org.enclaveos.signer.io.Progress progress) {
+        // The review and the journal name the build by its jar's SHA-256: hashed while the requests load.
+        ToolVersion.prefetchJarSha256();
         CeremonyPolicy policy = new CeremonyPolicy(s.production(), s.allowAttributes(), s.policy());
         Path journalFile = s.journalFile();
         // The lock covers the whole ceremony, from the plan (what is already in the output) to the last
