@@ -124,4 +124,15 @@ class OeEnclaveResignTest {
         assertTrue(attach.lastErrLine().contains(": the oesign configuration changed since prepare"), attach.err());
         assertFalse(Files.exists(out), "nothing written");
     }
+
+    /** A batch line's "enclave" is read as what the file is, as --enclave is: this one goes the Open Enclave way. */
+    @Test
+    void aBatchLinesEnclaveIsAnOpenEnclaveEnclaveToo() throws IOException {
+        Path batch = Files.writeString(dir.resolve("batch.jsonl"), "{\"enclave\": \"" + enclave + "\", \"isvprodid\": 1, "
+                + "\"isvsvn\": 1}\n");
+        CliRun prepare = run("prepare", "--batch", batch.toString(), "--out", dir.resolve("rb").toString());
+        assertEquals(4, prepare.exitCode(), prepare::toString);
+        assertTrue(prepare.err().contains("(an unsigned enclave gets them from its oesign configuration: --config)"),
+                prepare.err());
+    }
 }

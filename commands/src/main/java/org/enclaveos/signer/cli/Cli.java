@@ -87,9 +87,8 @@ public final class Cli {
             String first = args.length > 0 ? args[0] : null;
             boolean one = first != null && all.containsKey(first) && !suite.needAll().contains(first);
             // --version prints two lines: no subcommand model is needed for it (issue 17's start-up profile).
-            boolean none = version;
             all.forEach((name, make) -> {
-                if (!none && (!one || name.equals(first))) {
+                if (!version && (!one || name.equals(first))) {
                     cl.addSubcommand(name, make.get());
                 }
             });

@@ -67,8 +67,7 @@ final class BatchLine {
                     case "image" -> b.source(new EnclaveSource.Image(text));
                     case "sgxs" -> b.source(new EnclaveSource.Sgxs(Path.of(text)));
                     case "layout" -> b.source(new EnclaveSource.Layout(Path.of(text)));
-                    case "enclave" -> b.source(org.enclaveos.signer.oe.OeEnclave.isOeEnclave(Path.of(text))
-                        ? new EnclaveSource.OeEnclave(Path.of(text), null) : new EnclaveSource.SdkEnclave(Path.of(text)));
+                    case "enclave" -> b.source(EnclaveSource.enclaveFile(Path.of(text)));
                     case "mrenclave" -> b.source(new EnclaveSource.Given(mrenclave(key, text)));
                     case "name" -> b.name(text);
                     case "target" -> b.target(text);

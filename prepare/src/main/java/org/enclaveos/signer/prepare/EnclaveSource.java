@@ -10,6 +10,11 @@ public sealed interface EnclaveSource {
     /** What progress lines and batch summaries call this source. */
     String label();
 
+    /** An enclave file given as {@code --enclave} or a batch line's {@code enclave}: Open Enclave's or the SDK's, by its content. */
+    static EnclaveSource enclaveFile(Path file) {
+        return org.enclaveos.signer.oe.OeEnclave.isOeEnclave(file) ? new OeEnclave(file, null) : new SdkEnclave(file);
+    }
+
     /**
      * A converted container image: docker://HOST/REPO:TAG (the default transport), oci:DIR[:TAG] or
      * docker-archive:FILE. Each memory model's layout is re-measured and compared with the converter's

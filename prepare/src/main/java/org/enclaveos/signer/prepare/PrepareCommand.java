@@ -105,8 +105,7 @@ public final class PrepareCommand implements Callable<Integer> {
             } else if (layout != null) {
                 return new EnclaveSource.Layout(layout);
             } else if (enclave != null) {
-                return org.enclaveos.signer.oe.OeEnclave.isOeEnclave(enclave) ? new EnclaveSource.OeEnclave(enclave, null)
-                    : new EnclaveSource.SdkEnclave(enclave);
+                return EnclaveSource.enclaveFile(enclave);
             }
             return new EnclaveSource.Given(BatchLine.mrenclave("--mrenclave", mrenclave));
         }
