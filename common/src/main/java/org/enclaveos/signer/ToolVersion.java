@@ -5,6 +5,9 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Properties;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * What this build is: the version Maven stamped (written into requests and responses), the commit it
@@ -14,7 +17,9 @@ import java.util.Properties;
  */
 public final class ToolVersion {
     private static final Properties STAMP = load();
-    private static volatile String jarSha256;
+    /** The jar's hash, computed once: by the first caller of {@link #jarSha256}, or in the background. */
+    private static final FutureTask<String> JAR_SHA256 = new FutureTask<>(ToolVersion::computeJarSha256);
+    private static final AtomicBoolean PREFETCHED = new AtomicBoolean();
 
     private ToolVersion() {
     }
@@ -37,16 +42,16 @@ public final class ToolVersion {
 
     /** SHA-256 of the jar this class was loaded from; "not a jar" when run from class directories. */
     public static String jarSha256() {
-        String s = jarSha256;
-        if (s == null) {
-            java.util.concurrent.FutureTask<String> started = pending;
-            s = started == null ? computeJarSha256() : await(started);
-            jarSha256 = s;
+        JAR_SHA256.run(); // computes it here, unless it is done or being done on the background thread
+        try {
+            return JAR_SHA256.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return computeJarSha256();
+        } catch (ExecutionException e) {
+            return computeJarSha256(); // an Error in the background thread: compute it here, where it will be seen
         }
-        return s;
     }
-
-    private static volatile java.util.concurrent.FutureTask<String> pending;
 
     /**
      * Starts hashing the jar on a background thread, for a caller that will print {@link #describe}
@@ -54,26 +59,10 @@ public final class ToolVersion {
      * was on the critical path of {@code --version} and of every ceremony's review (issue 17).
      */
     public static void prefetchJarSha256() {
-        synchronized (ToolVersion.class) {
-            if (jarSha256 != null || pending != null) {
-                return;
-            }
-            java.util.concurrent.FutureTask<String> task = new java.util.concurrent.FutureTask<>(ToolVersion::computeJarSha256);
-            Thread t = new Thread(task, "jar-sha256");
+        if (PREFETCHED.compareAndSet(false, true)) {
+            Thread t = new Thread(JAR_SHA256, "jar-sha256");
             t.setDaemon(true);
             t.start();
-            pending = task;
-        }
-    }
-
-    private static String await(java.util.concurrent.FutureTask<String> task) {
-        try {
-            return task.get();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return computeJarSha256();
-        } catch (java.util.concurrent.ExecutionException e) {
-            return computeJarSha256(); // an Error in the background thread: compute it here, where it will be seen
         }
     }
 
