@@ -119,7 +119,7 @@ class PemKeysTest {
         String text = new String(Tools.ok("openssl", "pkey", "-in", out.toString(), "-noout", "-text"));
         assertTrue(text.contains("3072 bit"), text);
         assertTrue(text.contains("publicExponent: 3 (0x3)"), text);
-        SignerException e = assertThrows(SignerException.class, () -> PemKeys.writePrivateKey(PemKeys.generate("x"), out));
+        SignerException e = assertThrows(SignerException.class, () -> PemKeys.writePrivateKey(org.enclaveos.signer.testing.TestKeys.key("other"), out));
         assertEquals(ErrorKind.OUTPUT_EXISTS, e.kind());
         assertEquals(key.mrsigner(), PemKeys.loadSigningKey(out, PassphraseSource.NONE).mrsigner(), "file unchanged");
         assertTrue(key.toString().contains("redacted"));

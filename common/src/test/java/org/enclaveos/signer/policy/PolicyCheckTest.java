@@ -14,7 +14,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import org.enclaveos.signer.SignerException;
 import org.enclaveos.signer.crypto.SigningKey;
-import org.enclaveos.signer.crypto.SigstructSigner;
 import org.enclaveos.signer.sgx.Attributes;
 import org.enclaveos.signer.sgx.Hash256;
 import org.enclaveos.signer.sgx.Sigstruct;
@@ -56,7 +55,7 @@ class PolicyCheckTest {
     static Sigstruct signed(SigningKey key, int prodId, int svn, LocalDate date, boolean debug) {
         Sigstruct s = (debug ? Requests.debug(svn) : Requests.production(svn)).toBuilder().isvProdId(prodId)
                 .date(date == null ? SigstructDate.NONE : SigstructDate.of(date)).build();
-        return SigstructSigner.sign(s, key);
+        return TestKeys.signed(s, key);
     }
 
     static Map<String, Sigstruct> models(Sigstruct sgx1, Sigstruct sgx2) {
@@ -76,7 +75,7 @@ class PolicyCheckTest {
 
     static Stream<Arguments> verdicts() {
         Sigstruct good = signed(OLD, 1, 3, MID_2026, false);
-        Sigstruct allowedTwo = SigstructSigner.sign(Requests.production(1).toBuilder().isvProdId(2).mrenclave(ALLOWED).build(),
+        Sigstruct allowedTwo = TestKeys.signed(Requests.production(1).toBuilder().isvProdId(2).mrenclave(ALLOWED).build(),
                 OLD);
         return Stream.of(
             // subject, signatures, image, --at, passes, the first failing rule (or "")
@@ -111,13 +110,13 @@ class PolicyCheckTest {
                     false, "signer"),
             // Rule 2: debug allowed, exact attributes, an MRENCLAVE allow-list.
             Arguments.of("registry.example.com/team/two:1", Map.of("sgx1", allowedTwo), true, null, true, ""),
-            Arguments.of("registry.example.com/team/two:1", Map.of("sgx1", SigstructSigner.sign(
+            Arguments.of("registry.example.com/team/two:1", Map.of("sgx1", TestKeys.signed(
                     allowedTwo.toBuilder().attributes(new Attributes(Attributes.MODE64BIT | Attributes.DEBUG, 0x7)).build(),
                     OLD)), true, null, false, "attributes.flags"),
-            Arguments.of("registry.example.com/team/two:1", Map.of("sgx1", SigstructSigner.sign(
+            Arguments.of("registry.example.com/team/two:1", Map.of("sgx1", TestKeys.signed(
                     allowedTwo.toBuilder().attributeMask(new Attributes(-1L, 0x3)).build(), OLD)), true, null, false,
                     "attributes.mask.xfrm"),
-            Arguments.of("registry.example.com/team/two:1", Map.of("sgx1", SigstructSigner.sign(
+            Arguments.of("registry.example.com/team/two:1", Map.of("sgx1", TestKeys.signed(
                     allowedTwo.toBuilder().mrenclave(Hash256.sha256(new byte[] {8})).build(), OLD)), true, null, false,
                     "mrenclave"),
             // Files: matched by name; their rule has no isvprodid and no window.
@@ -284,7 +283,7 @@ class PolicyCheckTest {
         expected.add("image|memoryModels|sgx1, sgx2 signed|sgx1, sgx2|true");
         assertEquals(expected, rows);
 
-        Sigstruct two = SigstructSigner.sign(Requests.production(1).toBuilder().isvProdId(2).mrenclave(ALLOWED).build(), OLD);
+        Sigstruct two = TestKeys.signed(Requests.production(1).toBuilder().isvProdId(2).mrenclave(ALLOWED).build(), OLD);
         PolicyCheck.Verdict exact = PolicyCheck.check(policy(null), "registry.example.com/team/two:1", Map.of("sgx1", two),
                 true, null);
         assertEquals(java.util.List.of("sgx1|isvprodid|2|2|true",
@@ -310,7 +309,7 @@ class PolicyCheckTest {
                "mrenclave": ["%s", "%s"]}]}]}
             """.formatted(OLD.mrsigner().hex(), ALLOWED.hex(), Hash256.sha256(new byte[] {8}).hex());
         Policy p = Policy.parse(new ObjectMapper().readTree(doc), "p.json");
-        Sigstruct s = SigstructSigner.sign(Requests.production(1).toBuilder().mrenclave(ALLOWED).build(), OLD);
+        Sigstruct s = TestKeys.signed(Requests.production(1).toBuilder().mrenclave(ALLOWED).build(), OLD);
         PolicyCheck.Verdict v = PolicyCheck.check(p, "docker://registry.example.com/app:1.2", Map.of("sgx1", s), false, null);
         assertTrue(v.passed(), v.findings().toString());
         String shortName = OLD.mrsigner().hex().substring(0, 16) + "...";
@@ -321,7 +320,7 @@ class PolicyCheckTest {
                 "? is one character");
         Policy unnamed = Policy.parse(new ObjectMapper().readTree(doc.replace(", \"notBefore\": \"2026-01-01\"", "")), "p.json");
         PolicyCheck.Verdict other = PolicyCheck.check(unnamed, "registry.example.com/app:1.2",
-                Map.of("sgx1", SigstructSigner.sign(s, STRANGER)), false, null);
+                Map.of("sgx1", TestKeys.signed(s, STRANGER)), false, null);
         assertEquals(shortName, other.failures().get(0).expected());
         PolicyCheck.Verdict plain = PolicyCheck.check(unnamed, "registry.example.com/app:1.2", Map.of("sgx1", s), false, null);
         assertEquals(shortName, plain.findings().get(0).found());
