@@ -103,24 +103,37 @@ class HostileImageTest {
 
     @Test
     void aGzipBombIsStoppedInBoundedMemory() throws IOException {
-        // 2 GiB of zeros in one entry compress to about 2 MiB: an expansion of 1000x and more.
+        // 1.25 GiB of zeros in one entry compress to about 1.3 MB: deflate's ceiling of ~1030x, just past the
+        // reader's 1000x (and past its 1 GiB of slack). The layer is gzip members one after another, as gzip
+        // allows and registries serve: the tar header, the same 64 MiB of zeros compressed once and sent 20
+        // times, then a small tar with the layout; compressing 1.25 GiB here would take longer than reading it.
+        int members = 20;
+        long size = (long) members << 26;
+        TarArchiveEntry entry = new TarArchiveEntry("zeros");
+        entry.setSize(size);
+        byte[] header = new byte[512];
+        entry.writeEntryHeader(header);
         ByteArrayOutputStream gz = new ByteArrayOutputStream();
-        try (GzipCompressorOutputStream g = new GzipCompressorOutputStream(gz);
-             TarArchiveOutputStream tar = new TarArchiveOutputStream(g)) {
-            tar.setBigNumberMode(TarArchiveOutputStream.BIGNUMBER_POSIX);
-            TarArchiveEntry e = new TarArchiveEntry("zeros");
-            long size = 2L << 30;
-            e.setSize(size);
-            tar.putArchiveEntry(e);
-            byte[] zeros = new byte[1 << 20];
-            for (long n = 0; n < size; n += zeros.length) {
-                tar.write(zeros);
-            }
-            tar.closeArchiveEntry();
-            file(tar, "enclave/app.sgxs", new byte[64]);
+        gz.write(gzip(header, 1));
+        byte[] zeros = gzip(new byte[1 << 20], 64);
+        for (int i = 0; i < members; i++) {
+            gz.write(zeros);
         }
+        gz.write(layer(t -> file(t, "enclave/app.sgxs", new byte[64])));
+        assertTrue(gz.size() * LayerScanner.MAX_EXPANSION < size && size > 1L << 30, "a bomb by the reader's rule");
         SignerException e = refused(image(gz.toByteArray(), config("/enclave/app.sgxs")));
         assertTrue(e.getMessage().contains("refused as a decompression bomb"), e.getMessage());
+    }
+
+    /** One gzip member holding {@code times} copies of {@code bytes}. */
+    static byte[] gzip(byte[] bytes, int times) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (GzipCompressorOutputStream g = new GzipCompressorOutputStream(out)) {
+            for (int i = 0; i < times; i++) {
+                g.write(bytes);
+            }
+        }
+        return out.toByteArray();
     }
 
     @Test
