@@ -1,5 +1,6 @@
 package org.enclaveos.signer.app;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -108,18 +109,26 @@ class AirGappedJarIT {
         Path cert = dir.resolve("k.crt");
         Tools.ok("openssl", "req", "-x509", "-key", pkcs8.toString(), "-subj", "/CN=ceremony", "-days", "1", "-out",
                 cert.toString());
+        // One key in five encodings signs one request: RSA PKCS#1 v1.5 is deterministic, so every
+        // encoding must give the same SIGSTRUCT, byte for byte, and each public form verifies it.
         int i = 0;
+        byte[] first = null;
         for (Path key : new Path[] {pkcs8, pkcs1, enc8, enc1, des3}) {
             Path out = dir.resolve("signed" + i++);
             Tools.Result sign = Tools.run(null, "env", "KEY_PASS=correct horse", "java", "-jar", JAR.toString(),
                     request.toString(), "--key", key.toString(), "--passphrase-env", "KEY_PASS", "--out", out.toString(),
                     "--yes", "--production");
             assertEquals(0, sign.exitCode(), key + ": " + sign.stderr());
-            for (Path publicKey : new Path[] {pub, rsaPub, cert}) {
-                Tools.Result verify = Tools.run(null, "java", "-jar", JAR.toString(), "verify",
-                        out.resolve("app.sigstruct").toString(), "--public-key", publicKey.toString());
-                assertEquals(0, verify.exitCode(), publicKey + ": " + verify.stderr() + verify.out());
+            byte[] sigstruct = Files.readAllBytes(out.resolve("app.sigstruct"));
+            if (first == null) {
+                first = sigstruct;
             }
+            assertArrayEquals(first, sigstruct, key + " signed other bytes than " + pkcs8);
+        }
+        for (Path publicKey : new Path[] {pub, rsaPub, cert}) {
+            Tools.Result verify = Tools.run(null, "java", "-jar", JAR.toString(), "verify",
+                    dir.resolve("signed0/app.sigstruct").toString(), "--public-key", publicKey.toString());
+            assertEquals(0, verify.exitCode(), publicKey + ": " + verify.stderr() + verify.out());
         }
         // The printed record through the jar: ZXing's encoder as minimized, and the same bytes made later.
         Path record = dir.resolve("record.html");
