@@ -52,17 +52,16 @@ public final class TestKeys {
             throw new IllegalArgumentException("test key names are short lower-case words: " + name);
         }
         Path file = Vectors.projectRoot().resolve("target/test-keys").resolve(name + ".pem");
-        if (Files.isRegularFile(file)) {
-            return PemKeys.loadSigningKey(file, PassphraseSource.NONE);
+        if (!Files.isRegularFile(file)) {
+            keep(file, PemKeys.generate(name));
         }
-        SigningKey key = PemKeys.generate(name);
-        keep(file, key);
-        return key;
+        // Always the key as read back, so every JVM's key has the same form (its source is the file).
+        return PemKeys.loadSigningKey(file, PassphraseSource.NONE);
     }
 
     /**
      * Written beside the file and renamed into place, so no JVM reads half a key. Two JVMs may race:
-     * each keeps the key it made in memory, and the last rename is what later JVMs read.
+     * each then reads whichever rename came last, and keeps that key for the rest of its life.
      */
     private static void keep(Path file, SigningKey key) {
         try {
