@@ -12,6 +12,31 @@ import org.junit.jupiter.api.Test;
 import picocli.CommandLine.Command;
 
 class CliTest {
+    /**
+     * The terminal's width costs a process (picocli's stty): it is asked for only when help is made, and
+     * once for a whole command tree, though a command's help makes a Help for every subcommand.
+     */
+    @Test
+    void theHelpWidthIsAskedForOnlyForHelpAndOnceForTheWholeTree() {
+        picocli.CommandLine cl = new picocli.CommandLine(picocli.CommandLine.Model.CommandSpec.create().name("top"));
+        for (String name : new String[] {"one", "two", "three"}) {
+            cl.addSubcommand(name, picocli.CommandLine.Model.CommandSpec.create().name(name));
+        }
+        java.util.concurrent.atomic.AtomicInteger asked = new java.util.concurrent.atomic.AtomicInteger();
+        Cli.layout(cl, () -> {
+            asked.incrementAndGet();
+            return 72;
+        });
+        cl.parseArgs("one");
+        assertEquals(0, asked.get(), "asked for the width without printing help");
+        java.io.StringWriter help = new java.io.StringWriter();
+        cl.usage(new java.io.PrintWriter(help));
+        cl.getSubcommands().get("two").usage(new java.io.PrintWriter(new java.io.StringWriter()));
+        assertEquals(1, asked.get(), "asked for the width more than once");
+        assertEquals(72, cl.getCommandSpec().usageMessage().width());
+        assertEquals(72, cl.getSubcommands().get("two").getCommandSpec().usageMessage().width());
+    }
+
     @Command(name = "hungry")
     static final class Hungry implements Callable<Integer> {
         @Override
