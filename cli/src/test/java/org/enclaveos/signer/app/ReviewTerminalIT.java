@@ -12,9 +12,12 @@ import java.util.List;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import org.enclaveos.signer.crypto.SigstructSigner;
 import org.enclaveos.signer.io.TerminalText;
 import org.enclaveos.signer.request.RequestBundle;
 import org.enclaveos.signer.sgx.Hash256;
+import org.enclaveos.signer.testing.Requests;
+import org.enclaveos.signer.testing.TestKeys;
 import org.enclaveos.signer.testing.Tools;
 import org.enclaveos.signer.testing.Vectors;
 import org.junit.jupiter.api.AfterEach;
@@ -24,7 +27,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The review in a real terminal (tmux): a request whose layout path carries every kind of control
  * and format character, and text made to look like review rows, is shown exactly escaped; the
- * terminal draws no row the request did not produce; the typed count then signs.
+ * terminal draws no row the request did not produce; the typed count then signs. And a command typed
+ * in a terminal starts no process to find its width.
  */
 class ReviewTerminalIT {
     static final String SESSION = "enclaveos-review-" + ProcessHandle.current().pid();
@@ -182,6 +186,41 @@ class ReviewTerminalIT {
             }
             Tools.run(null, "tmux", "kill-session", "-t", SESSION);
         }
+    }
+
+    /**
+     * A command typed in a terminal starts no process: picocli finds a terminal's width with
+     * {@code stty}, which cost an interactive {@code inspect} about 40 ms; the width is asked for only
+     * when help is printed. The class-loading log tells whether a process was started ({@code ProcessImpl}).
+     */
+    @Test
+    void inspectInATerminalStartsNoProcessAndHelpStillFollowsTheTerminal() throws Exception {
+        Tools.require("tmux");
+        Path jar = Vectors.projectRoot().resolve("cli/target/enclaveos-signer.jar");
+        Path sigstruct = Files.write(dir.resolve("app.sigstruct"),
+                SigstructSigner.sign(Requests.debug(1), TestKeys.key("signer")).toBytes());
+        Path inspectLog = dir.resolve("inspect.log");
+        Path helpLog = dir.resolve("help.log");
+        Path done = dir.resolve("done");
+        // stdout and stderr stay on the terminal, as when a person types the command.
+        Path script = Files.writeString(dir.resolve("run.sh"), "#!/bin/sh\nunset COLUMNS\n"
+                + "java -Xlog:class+load:file='" + inspectLog + "' -jar '" + jar + "' inspect '" + sigstruct + "'\n"
+                + "echo \"inspect exit $?\" > '" + done + ".inspect'\n"
+                + "java -Xlog:class+load:file='" + helpLog + "' -jar '" + jar + "' inspect --help\n"
+                + "echo \"help exit $?\" > '" + done + "'\nsleep 60\n");
+        script.toFile().setExecutable(true);
+        Tools.Result tmux = Tools.run(null, "tmux", "new-session", "-d", "-s", SESSION, "-x", Integer.toString(WIDTH), "-y",
+                "60", script.toString());
+        assertEquals(0, tmux.exitCode(), tmux.stderr());
+        for (int i = 0; i < 600 && !Files.exists(done); i++) {
+            Thread.sleep(100);
+        }
+        assertEquals("inspect exit 0", Files.readString(dir.resolve("done.inspect")).strip());
+        assertEquals("help exit 0", Files.readString(done).strip());
+        assertFalse(Files.readString(inspectLog).contains("java.lang.ProcessImpl "),
+                "inspect in a terminal started a process (picocli's stty?)");
+        // The check can see a process: printing help asks the terminal's width, which starts stty.
+        assertTrue(Files.readString(helpLog).contains("java.lang.ProcessImpl "), "help did not ask the terminal's width");
     }
 
     private static String waitFor(String text) throws InterruptedException {

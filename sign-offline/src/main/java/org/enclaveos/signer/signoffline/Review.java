@@ -8,10 +8,9 @@ import org.enclaveos.signer.request.SigningRequest;
 import org.enclaveos.signer.sgx.Attributes;
 import org.enclaveos.signer.sgx.Sigstruct;
 
-import org.enclaveos.signer.io.TerminalText;
-
 import static org.enclaveos.signer.io.TerminalText.escape;
 import static org.enclaveos.signer.io.TerminalText.escapeWord;
+import static org.enclaveos.signer.io.TerminalText.padRight;
 
 /**
  * The table the operators read before they confirm: everything that will be signed, nothing hidden.
@@ -94,7 +93,7 @@ final class Review {
     }
 
     private static void pad(StringBuilder b, String value, int width) {
-        b.append(TerminalText.padRight(value, width)).append(' ');
+        b.append(padRight(value, width)).append(' ');
     }
 
     /** FLAGS 0x... (NAMES) XFRM 0x... (NAMES): the numbers that are signed, and what they mean. */
