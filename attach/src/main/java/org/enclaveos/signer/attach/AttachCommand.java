@@ -77,8 +77,10 @@ public final class AttachCommand implements Callable<Integer> {
                         });
     }
 
-    @picocli.CommandLine.Mixin
-    org.enclaveos.signer.image.cli.RegistryOptions images;
+    final org.enclaveos.signer.image.cli.RegistryOptions images = new org.enclaveos.signer.image.cli.RegistryOptions();
+
+    @picocli.CommandLine.Mixin(name = "images")
+    picocli.CommandLine.Model.CommandSpec imagesOptions = images.mixin();
 
     @Spec
     CommandSpec spec;

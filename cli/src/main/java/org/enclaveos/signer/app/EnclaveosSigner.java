@@ -20,9 +20,9 @@ import org.enclaveos.signer.attach.EvidenceOptions;
 import org.enclaveos.signer.attach.ImageAttach;
 import org.enclaveos.signer.attach.SignedRequest;
 import org.enclaveos.signer.cli.Cli;
+import org.enclaveos.signer.cli.CommandModel;
 import org.enclaveos.signer.cli.GlobalOptions;
 import org.enclaveos.signer.cli.Numbers;
-import org.enclaveos.signer.cli.VersionProvider;
 import org.enclaveos.signer.prepare.EnclaveSource;
 import org.enclaveos.signer.prepare.Prepare;
 import org.enclaveos.signer.prepare.PrepareSpec;
@@ -32,22 +32,16 @@ import org.enclaveos.signer.signoffline.KeyCeremony;
 
 import picocli.AutoComplete;
 import picocli.CommandLine;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
 
 /**
  * The {@code enclaveos-signer} command: every step's subcommands in one jar, and the original tool's
  * one-command form ({@code --container SRC DST ... -key KEY}), which runs prepare, sign-offline and
- * attach in one process.
+ * attach in one process. Every command runs under this one, so its model is built programmatically
+ * ({@link Cli.Programmatic}).
  */
-@Command(name = Cli.NAME, mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
-        description = {"Re-sign Intel SGX enclaves in converted container images with a key that never touches "
-            + "a networked machine.", "",
-            "The original one-command form still works: --container SRC DST [--isvsvn N] [--isvprodid N] [--production] "
-                + "-key KEY [--memory-model sgx1|sgx2|all] runs prepare, sign-offline and attach in one process, "
-                + "without a Docker daemon. For keys that must stay offline, run the three steps on their own hosts."})
-public final class EnclaveosSigner implements Callable<Integer>, Cli.Suite {
+public final class EnclaveosSigner implements Callable<Integer>, Cli.Suite, Cli.Programmatic {
     private static final String COMPLETION = "generate-completion";
     static final String DEFAULT_JOURNAL = "enclaveos-signer-journal.jsonl";
 
@@ -74,49 +68,53 @@ public final class EnclaveosSigner implements Callable<Integer>, Cli.Suite {
         return Set.of(COMPLETION);
     }
 
-    @Mixin
-    GlobalOptions global;
+    private final OptionSpec container = CommandModel.option(List.class, "IMAGE", "One shot: re-sign SRC and push it as DST.",
+            "--container", "--docker-container").arity("2").auxiliaryTypes(String.class).build();
 
-    @Option(names = {"--container", "--docker-container"}, arity = "2", paramLabel = "IMAGE",
-            description = "One shot: re-sign SRC and push it as DST.")
-    List<String> container;
+    private final OptionSpec isvSvn = CommandModel.option(Integer.class, "N", "One shot: ISVSVN (default: the converter's).",
+            "--isvsvn").converters(new Numbers.U16()).build();
 
-    @Option(names = "--isvsvn", paramLabel = "N", converter = Numbers.U16.class,
-            description = "One shot: ISVSVN (default: the converter's).")
-    Integer isvSvn;
+    private final OptionSpec isvProdId = CommandModel.option(Integer.class, "N", "One shot: ISVPRODID (default: the "
+            + "converter's).", "--isvprodid").converters(new Numbers.U16()).build();
 
-    @Option(names = "--isvprodid", paramLabel = "N", converter = Numbers.U16.class,
-            description = "One shot: ISVPRODID (default: the converter's).")
-    Integer isvProdId;
+    private final OptionSpec production = CommandModel.flag("One shot: a production signature (default: debug).", "--production");
 
-    @Option(names = "--production", description = "One shot: a production signature (default: debug).")
-    boolean production;
+    private final OptionSpec key = CommandModel.option(Path.class, "KEY", "One shot: the PEM signing key.", "-key", "--key").build();
 
-    @Option(names = {"-key", "--key"}, paramLabel = "KEY", description = "One shot: the PEM signing key.")
-    Path key;
+    private final OptionSpec memoryModel = CommandModel.option(String.class, "MODEL", "One shot: sgx1, sgx2 or all (default sgx1).",
+            "--memory-model").build();
 
-    @Option(names = "--memory-model", paramLabel = "MODEL", description = "One shot: sgx1, sgx2 or all (default sgx1).")
-    String memoryModel;
+    private final OptionSpec passphraseFile = CommandModel.option(Path.class, "FILE", "One shot: the key's passphrase file.",
+            "--passphrase-file").build();
 
-    @Option(names = "--passphrase-file", paramLabel = "FILE", description = "One shot: the key's passphrase file.")
-    Path passphraseFile;
+    private final OptionSpec passphraseEnv = CommandModel.option(String.class, "VAR", "One shot: the variable holding the "
+            + "passphrase.", "--passphrase-env").build();
 
-    @Option(names = "--passphrase-env", paramLabel = "VAR", description = "One shot: the variable holding the passphrase.")
-    String passphraseEnv;
+    private final OptionSpec noEvidence = CommandModel.flag("One shot: do not push the signing evidence next to the signed "
+            + "image (it is pushed by default, as attach does).", "--no-evidence");
 
-    @Option(names = "--no-evidence", description = "One shot: do not push the signing evidence next to the signed "
-            + "image (it is pushed by default, as attach does).")
-    boolean noEvidence;
+    private final OptionSpec journal = CommandModel.option(Path.class, "FILE", "One shot: the ceremony journal (default: "
+            + DEFAULT_JOURNAL + " in the current directory; appended to, its hash chain continued).", "--journal").build();
 
-    @Option(names = "--journal", paramLabel = "FILE", description = "One shot: the ceremony journal (default: "
-            + DEFAULT_JOURNAL + " in the current directory; appended to, its hash chain continued).")
-    Path journal;
+    private final org.enclaveos.signer.image.cli.RegistryOptions images = new org.enclaveos.signer.image.cli.RegistryOptions();
 
-    @Mixin
-    org.enclaveos.signer.image.cli.RegistryOptions images;
+    private final CommandSpec spec = CommandModel.command(this, Cli.NAME).addMixin("global", GlobalOptions.mixin())
+            .addOption(container).addOption(isvSvn).addOption(isvProdId).addOption(production).addOption(key)
+            .addOption(memoryModel).addOption(passphraseFile).addOption(passphraseEnv).addOption(noEvidence)
+            .addOption(journal).addMixin("images", images.mixin());
 
-    @picocli.CommandLine.Spec
-    picocli.CommandLine.Model.CommandSpec spec;
+    public EnclaveosSigner() {
+        spec.usageMessage().description("Re-sign Intel SGX enclaves in converted container images with a key that never "
+                + "touches a networked machine.", "",
+            "The original one-command form still works: --container SRC DST [--isvsvn N] [--isvprodid N] [--production] "
+                + "-key KEY [--memory-model sgx1|sgx2|all] runs prepare, sign-offline and attach in one process, "
+                + "without a Docker daemon. For keys that must stay offline, run the three steps on their own hosts.");
+    }
+
+    @Override
+    public CommandSpec spec() {
+        return spec;
+    }
 
     public static void main(String[] args) {
         System.exit(Cli.run(new EnclaveosSigner(), args));
@@ -124,26 +122,31 @@ public final class EnclaveosSigner implements Callable<Integer>, Cli.Suite {
 
     @Override
     public Integer call() throws IOException {
+        List<String> container = this.container.getValue();
         if (container == null) {
             // No subcommand: show what there is, as git does, and say it was not a run (a script must notice).
             spec.commandLine().usage(spec.commandLine().getErr());
             return org.enclaveos.signer.ErrorKind.USAGE.exitCode();
         }
+        Path key = this.key.getValue();
         if (key == null) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--container needs -key KEY");
         }
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         // Kept: the record of what the production key signed outlives this run's scratch directory.
+        Path journal = this.journal.getValue();
         Path journalFile = journal != null ? journal : Path.of(DEFAULT_JOURNAL);
+        String memoryModel = this.memoryModel.getValue();
+        boolean production = this.production.getValue();
         Path work = Files.createTempDirectory("enclaveos-oneshot-");
         try {
             PrepareSpec prepareSpec = PrepareSpec.builder().source(new EnclaveSource.Image(container.get(0)))
                     .target(container.get(1))
                     .models(memoryModel == null ? Set.of() : MemoryModel.parseOption("--memory-model", memoryModel))
-                    .isvSvn(isvSvn).isvProdId(isvProdId).production(production)
+                    .isvSvn(isvSvn.getValue()).isvProdId(isvProdId.getValue()).production(production)
                     .defaultDate(org.enclaveos.signer.prepare.PrepareCommand.defaultDate())
-                    .platform(images.platform).registry(images.client()).build();
+                    .platform(images.platform()).registry(images.client()).build();
             Prepare.Prepared prepared = Prepare.requests(prepareSpec, w -> err.println("warning: " + w));
             Path requests = work.resolve("requests");
             Prepare.write(requests, prepared.requests(), false);
@@ -152,7 +155,7 @@ public final class EnclaveosSigner implements Callable<Integer>, Cli.Suite {
 
             KeyCeremony.Outcome signed = KeyCeremony.run(new KeyCeremony.Settings(List.of(requests),
                     work.resolve("signatures"), journalFile, production, Set.of(), null, false),
-                    KeyCeremony.pem(key, passphraseFile, passphraseEnv, err), err, KeyCeremony.AUTOMATIC);
+                    KeyCeremony.pem(key, passphraseFile.getValue(), passphraseEnv.getValue(), err), err, KeyCeremony.AUTOMATIC);
             out.println("signed " + signed.signed() + " with MRSIGNER " + signed.mrsigner() + "; journal " + journalFile
                     + " (last line sha256 " + signed.journalLastLineSha256() + ")");
             out.flush();
@@ -160,7 +163,7 @@ public final class EnclaveosSigner implements Callable<Integer>, Cli.Suite {
             List<Attach.Group> groups = Attach.groups(RequestSet.load(List.of(requests)));
             SignedRequest.Trust trust = new SignedRequest.Trust(Optional.of(signed.mrsigner()), false, err::println);
             ImageAttach.Result pushed = Attach.image(groups.get(0), work.resolve("signatures"), trust, null,
-                    images.client(), new EvidenceOptions(noEvidence ? EvidenceOptions.Publish.NEVER
+                    images.client(), new EvidenceOptions(noEvidence.<Boolean>getValue() ? EvidenceOptions.Publish.NEVER
                             : EvidenceOptions.Publish.REGISTRY_TARGETS, Optional.of(journalFile)));
             out.println("pushed " + pushed.target() + "@" + pushed.manifestDigest());
             pushed.evidence().ifPresent(e -> out.println("evidence " + e.digest()));

@@ -1,18 +1,24 @@
 package org.enclaveos.signer.cli;
 
-import picocli.CommandLine.Option;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.ScopeType;
 
-/** Options every command takes. {@code --verbose} is read by {@link Cli}'s error handler, {@code --quiet} by {@link ProgressLine}. */
+/**
+ * Options every command takes, as a mixin for a root command (its subcommands inherit them).
+ * {@code --verbose} is read by {@link Cli}'s error handler, {@code --quiet} by {@link ProgressLine}:
+ * both from the arguments, as an error may come before any option is bound.
+ */
 public final class GlobalOptions {
-    public GlobalOptions() {
+    private GlobalOptions() {
     }
 
-    @Option(names = "--verbose", scope = ScopeType.INHERIT,
-            description = "Show stack traces with errors (for bug reports).")
-    boolean verbose;
-
-    @Option(names = "--quiet", scope = ScopeType.INHERIT,
-            description = "No progress lines on stderr (errors and warnings still show).")
-    boolean quiet;
+    /** A new mixin with --verbose and --quiet (each command tree needs its own). */
+    public static CommandSpec mixin() {
+        return CommandSpec.create()
+                .addOption(OptionSpec.builder("--verbose").type(boolean.class).initialValue(false).scopeType(ScopeType.INHERIT)
+                        .description("Show stack traces with errors (for bug reports).").build())
+                .addOption(OptionSpec.builder("--quiet").type(boolean.class).initialValue(false).scopeType(ScopeType.INHERIT)
+                        .description("No progress lines on stderr (errors and warnings still show).").build());
+    }
 }

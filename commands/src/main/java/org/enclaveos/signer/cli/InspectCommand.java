@@ -17,30 +17,34 @@ import org.enclaveos.signer.sdk.SignedEnclave;
 import org.enclaveos.signer.sgx.Sigstruct;
 import org.enclaveos.signer.sgx.SigstructField;
 
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
+import picocli.CommandLine.Model.PositionalParamSpec;
 
-@Command(name = "inspect", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
-        description = {"Show every field of a SIGSTRUCT, decoded.", "",
-            "Also MRSIGNER, the SHA-256 of the signed payload and whether the signature and Q1/Q2 are valid. "
-                + "FILE is a 1808-byte SIGSTRUCT or an Intel SGX SDK signed enclave (*.signed.so), whose "
-                + "SIGSTRUCT is read from its .note.sgxmeta metadata."},
-        footer = {"", "Example:", "  enclaveos-signer inspect enclave.signed.so --json | jq .mrenclave"})
-public class InspectCommand implements Callable<Integer> {
-    @Parameters(paramLabel = "SOURCE", description = "SIGSTRUCT file or *.signed.so (the full "
-            + "enclaveos-signer jar also takes an image reference)")
-    String source;
+/** {@code inspect}: every field of a SIGSTRUCT, decoded (built programmatically: {@link Cli.Programmatic}). */
+public class InspectCommand implements Callable<Integer>, Cli.Programmatic {
+    private final PositionalParamSpec source = CommandModel.parameter("SOURCE", "SIGSTRUCT file or *.signed.so (the "
+            + "full enclaveos-signer jar also takes an image reference)");
+
+    private final OptionSpec json = CommandModel.flag("Print one JSON document on stdout.", "--json");
+
+    /** The model; a subclass may add to it (the full jar's image options). */
+    protected final CommandSpec spec = CommandModel.command(this, "inspect").addPositional(source).addOption(json);
 
     private Path file;
 
-    @Option(names = "--json", description = "Print one JSON document on stdout.")
-    boolean json;
+    public InspectCommand() {
+        spec.usageMessage().description("Show every field of a SIGSTRUCT, decoded.", "",
+                "Also MRSIGNER, the SHA-256 of the signed payload and whether the signature and Q1/Q2 are valid. "
+                    + "FILE is a 1808-byte SIGSTRUCT or an Intel SGX SDK signed enclave (*.signed.so), whose "
+                    + "SIGSTRUCT is read from its .note.sgxmeta metadata.")
+                .footer("", "Example:", "  enclaveos-signer inspect enclave.signed.so --json | jq .mrenclave");
+    }
 
-    @Spec
-    CommandSpec spec;
+    @Override
+    public CommandSpec spec() {
+        return spec;
+    }
 
     /** SOURCE names no file: the full jar's subclass inspects it as an image; null here (then "no such file"). */
     protected Integer notAFile(String source, boolean json, PrintWriter out, PrintWriter err) {
@@ -49,6 +53,8 @@ public class InspectCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        String source = this.source.getValue();
+        boolean json = this.json.getValue();
         file = Path.of(source);
         if (!java.nio.file.Files.exists(file)) {
             Integer image = notAFile(source, json, spec.commandLine().getOut(), spec.commandLine().getErr());

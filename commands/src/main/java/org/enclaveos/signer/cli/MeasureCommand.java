@@ -28,35 +28,65 @@ import org.enclaveos.signer.sdk.SignedEnclave;
 import org.enclaveos.signer.sgx.Hash256;
 import org.enclaveos.signer.sgx.Sigstruct;
 
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
+import picocli.CommandLine.Model.PositionalParamSpec;
 
-@Command(name = "measure", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
-        description = {"Compute the MRENCLAVE of an enclave layout.", "",
-            "FILE is an SGXS stream (Fortanix format): the SHA-256 the CPU computes over ECREATE, EADD and "
-                + "EEXTEND. The stream is checked to be canonical; UNMEASRD records are skipped. Memory stays "
-                + "constant, so multi-gigabyte streams are fine. FILE '-' reads stdin.",
-            "FILE may also be a layout manifest (*.json, docs/layout-manifest.md; content paths relative to it): "
-                + "MRENCLAVE per memory model, their common prefix hashed once.",
-            "FILE may also be an Intel SGX SDK signed enclave (*.signed.so): the enclave is rebuilt from the file "
-                + "and each of its metadata blocks, as the SDK's loader does, without the SDK; each result is "
-                + "compared with the MRENCLAVE its SIGSTRUCT claims.",
-            "FILE may also be an Open Enclave (or EGo) enclave, signed or not: rebuilt as OE's loader does, with "
-                + "the properties in its .oeinfo or, with --config, those of an oesign configuration laid over them."},
-        footer = {"", "Example:", "  enclaveos-signer measure enclave.sgxs --json | jq -r .mrenclave"})
-public class MeasureCommand implements Callable<Integer> {
-    @Parameters(paramLabel = "SOURCE", description = "SGXS stream (- for stdin), layout manifest or "
-            + "*.signed.so (the full jar also takes an image reference: docker://, oci:, docker-archive:)")
-    String source;
+/** {@code measure}: the MRENCLAVE of an enclave layout (built programmatically: {@link Cli.Programmatic}). */
+public class MeasureCommand implements Callable<Integer>, Cli.Programmatic {
+    private final PositionalParamSpec sourceArg = CommandModel.parameter("SOURCE", "SGXS stream (- for stdin), layout "
+            + "manifest or *.signed.so (the full jar also takes an image reference: docker://, oci:, docker-archive:)");
 
+    private final OptionSpec maxMeasuredSizeArg = CommandModel.option(long.class, "BYTES", "The most page bytes a layout "
+            + "manifest or SDK enclave may add (default 64 GiB); refused before hashing starts.", "--max-measured-size")
+            .converters(new MaxMeasuredSize()).initialValue(org.enclaveos.signer.measure.Measurement.DEFAULT_MAX_MEASURED_BYTES)
+            .build();
+
+    private final OptionSpec jsonArg = CommandModel.flag("Print one JSON document on stdout.", "--json");
+
+    private final OptionSpec memoryModelArg = CommandModel.option(String.class, "MODEL", "For a layout manifest: sgx1, "
+            + "sgx2 or all (aliases full, minimal; default: every model the manifest has).", "--memory-model").build();
+
+    private final OptionSpec exportSgxsArg = CommandModel.option(Path.class, "OUT", "Also write the enclave's build as "
+            + "an SGXS stream (for an SDK enclave: as built from its first metadata block).", "--export-sgxs").build();
+
+    private final OptionSpec configArg = CommandModel.option(Path.class, "CONF", "For an Open Enclave enclave: an oesign "
+            + "configuration (Debug=, NumHeapPages=, NumStackPages=, NumTCS=, ProductID=, SecurityVersion=) laid over "
+            + "its .oeinfo properties, as oesign does.", "--config").build();
+
+    /** The model; a subclass may add to it (the full jar's image options). */
+    protected final CommandSpec spec = CommandModel.command(this, "measure").addPositional(sourceArg)
+            .addOption(maxMeasuredSizeArg).addOption(jsonArg).addOption(memoryModelArg).addOption(exportSgxsArg)
+            .addOption(configArg);
+
+    // The values given, read from the model when the command runs.
+    private String source;
+    private long maxMeasuredSize;
+    private boolean json;
+    private String memoryModel;
+    private Path exportSgxs;
+    private Path config;
     private Path file;
 
-    @Option(names = "--max-measured-size", paramLabel = "BYTES", converter = MaxMeasuredSize.class, description = "The most "
-            + "page bytes a layout manifest or SDK enclave may add (default 64 GiB); refused before hashing starts.")
-    long maxMeasuredSize = org.enclaveos.signer.measure.Measurement.DEFAULT_MAX_MEASURED_BYTES;
+    public MeasureCommand() {
+        spec.usageMessage().description("Compute the MRENCLAVE of an enclave layout.", "",
+                "FILE is an SGXS stream (Fortanix format): the SHA-256 the CPU computes over ECREATE, EADD and "
+                    + "EEXTEND. The stream is checked to be canonical; UNMEASRD records are skipped. Memory stays "
+                    + "constant, so multi-gigabyte streams are fine. FILE '-' reads stdin.",
+                "FILE may also be a layout manifest (*.json, docs/layout-manifest.md; content paths relative to it): "
+                    + "MRENCLAVE per memory model, their common prefix hashed once.",
+                "FILE may also be an Intel SGX SDK signed enclave (*.signed.so): the enclave is rebuilt from the file "
+                    + "and each of its metadata blocks, as the SDK's loader does, without the SDK; each result is "
+                    + "compared with the MRENCLAVE its SIGSTRUCT claims.",
+                "FILE may also be an Open Enclave (or EGo) enclave, signed or not: rebuilt as OE's loader does, with "
+                    + "the properties in its .oeinfo or, with --config, those of an oesign configuration laid over them.")
+                .footer("", "Example:", "  enclaveos-signer measure enclave.sgxs --json | jq -r .mrenclave");
+    }
+
+    @Override
+    public CommandSpec spec() {
+        return spec;
+    }
 
     /** A positive byte count for --max-measured-size. */
     public static final class MaxMeasuredSize implements picocli.CommandLine.ITypeConverter<Long> {
@@ -70,25 +100,6 @@ public class MeasureCommand implements Callable<Integer> {
         }
     }
 
-    @Option(names = "--json", description = "Print one JSON document on stdout.")
-    boolean json;
-
-    @Option(names = "--memory-model", paramLabel = "MODEL", description = "For a layout manifest: sgx1, sgx2 or all "
-            + "(aliases full, minimal; default: every model the manifest has).")
-    String memoryModel;
-
-    @Option(names = "--export-sgxs", paramLabel = "OUT", description = "Also write the enclave's build as an SGXS "
-            + "stream (for an SDK enclave: as built from its first metadata block).")
-    Path exportSgxs;
-
-    @Option(names = "--config", paramLabel = "CONF", description = "For an Open Enclave enclave: an oesign "
-            + "configuration (Debug=, NumHeapPages=, NumStackPages=, NumTCS=, ProductID=, SecurityVersion=) laid over "
-            + "its .oeinfo properties, as oesign does.")
-    Path config;
-
-    @Spec
-    CommandSpec spec;
-
     /** SOURCE names no file: the full jar's subclass measures it as an image; null here (then "no such file"). */
     protected Integer notAFile(String source, String memoryModel, boolean json, PrintWriter out, PrintWriter err) {
         return null;
@@ -96,6 +107,12 @@ public class MeasureCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
+        source = sourceArg.getValue();
+        maxMeasuredSize = maxMeasuredSizeArg.getValue();
+        json = jsonArg.getValue();
+        memoryModel = memoryModelArg.getValue();
+        exportSgxs = exportSgxsArg.getValue();
+        config = configArg.getValue();
         file = Path.of(source);
         if (!source.equals("-") && !java.nio.file.Files.exists(file)) {
             Integer image = notAFile(source, memoryModel, json, spec.commandLine().getOut(), spec.commandLine().getErr());

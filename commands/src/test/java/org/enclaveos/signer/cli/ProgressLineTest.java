@@ -71,7 +71,7 @@ class ProgressLineTest {
     @Test
     void quietSilencesEveryCommand() {
         CommandLine cl = new CommandLine(new KeygenCommand());
-        cl.addMixin("global", new GlobalOptions());
+        cl.addMixin("global", GlobalOptions.mixin());
         cl.parseArgs("--quiet", "--out", "k.pem");
         assertSame(Progress.NONE, ProgressLine.forCommand(cl.getCommandSpec()));
         cl.parseArgs("--out", "k.pem");

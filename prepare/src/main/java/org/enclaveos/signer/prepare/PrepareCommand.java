@@ -193,8 +193,10 @@ public final class PrepareCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print one JSON document on stdout.")
     boolean json;
 
-    @picocli.CommandLine.Mixin
-    org.enclaveos.signer.image.cli.RegistryOptions images;
+    final org.enclaveos.signer.image.cli.RegistryOptions images = new org.enclaveos.signer.image.cli.RegistryOptions();
+
+    @picocli.CommandLine.Mixin(name = "images")
+    picocli.CommandLine.Model.CommandSpec imagesOptions = images.mixin();
 
     @Spec
     CommandSpec spec;
@@ -232,7 +234,7 @@ public final class PrepareCommand implements Callable<Integer> {
                 .name(name).target(target).pinnedSigner(signer == null ? null : signer.mrsigner())
                 .trustMeasurement(trustMeasurement).allowUnmeasured(allowUnmeasured)
                 .maxLayoutSize(maxLayoutSize).maxMeasuredSize(maxMeasuredSize)
-                .platform(images.platform).registry(images.client())
+                .platform(images.platform()).registry(images.client())
                 .policy(policyFile == null ? null : org.enclaveos.signer.policy.PolicyFiles.load(policyFile,
                         org.enclaveos.signer.image.cli.PolicyYaml.reader()));
         if (image != null) {

@@ -409,9 +409,9 @@ public final class SignOfflineCommand implements Callable<Integer> {
     /** The standalone jar for the air-gapped host: sign-offline, plus the offline commands. */
     public static void main(String[] args) {
         picocli.CommandLine cl = Cli.commandLine(new SignOfflineCommand());
-        cl.addMixin("global", new org.enclaveos.signer.cli.GlobalOptions());
+        cl.addMixin("global", org.enclaveos.signer.cli.GlobalOptions.mixin());
         cl.addSubcommand(new TokenKeygenCommand());
-        cl.addSubcommand(new org.enclaveos.signer.cli.InspectCommand());
+        cl.addSubcommand(Cli.model(new org.enclaveos.signer.cli.InspectCommand()));
         cl.addSubcommand(new org.enclaveos.signer.cli.VerifyCommand());
         System.exit(Cli.execute(cl, args));
     }

@@ -2,28 +2,30 @@ package org.enclaveos.signer.image.cli;
 
 import java.io.PrintWriter;
 
+import org.enclaveos.signer.cli.CommandModel;
 import org.enclaveos.signer.cli.MeasureCommand;
 
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
+import picocli.CommandLine.Model.OptionSpec;
 
 /** The full jar's {@code measure}: the file command, and an image reference measured layout by layout. */
-@Command(name = "measure")
 public final class ImageMeasureCommand extends MeasureCommand {
-    @Mixin
-    RegistryOptions registry;
+    private final RegistryOptions registry = new RegistryOptions();
 
-    @Option(names = "--max-layout-size", paramLabel = "BYTES", description = "For an image: the largest layout file read "
-            + "(default 1 GiB).")
-    long maxLayoutSize = org.enclaveos.signer.image.ImageMeasure.DEFAULT_MAX_LAYOUT_SIZE;
+    private final OptionSpec maxLayoutSize = CommandModel.option(long.class, "BYTES", "For an image: the largest layout "
+            + "file read (default 1 GiB).", "--max-layout-size")
+            .initialValue(org.enclaveos.signer.image.ImageMeasure.DEFAULT_MAX_LAYOUT_SIZE).build();
+
+    public ImageMeasureCommand() {
+        spec.addMixin("registry", registry.mixin()).addOption(maxLayoutSize);
+    }
 
     @Override
     protected Integer notAFile(String source, String memoryModel, boolean json, PrintWriter out, PrintWriter err) {
         if (!ImageCommands.accepts(source)) {
             return null;
         }
-        return ImageCommands.measure(source, new ImageCommands.Options(memoryModel, registry.platform, maxLayoutSize, json,
+        long maxLayout = maxLayoutSize.getValue();
+        return ImageCommands.measure(source, new ImageCommands.Options(memoryModel, registry.platform(), maxLayout, json,
                 registry.client()), out, err);
     }
 }

@@ -21,8 +21,10 @@ public final class ImageVerifyCommand extends VerifyCommand {
             + "request's payload, the journal lines chain to their anchor; prints the ceremonies it records.")
     boolean evidence;
 
-    @Mixin
-    RegistryOptions registry;
+    final RegistryOptions registry = new RegistryOptions();
+
+    @Mixin(name = "registry")
+    picocli.CommandLine.Model.CommandSpec registryOptions = registry.mixin();
 
     @Override
     public Integer call() {
@@ -39,7 +41,7 @@ public final class ImageVerifyCommand extends VerifyCommand {
         if (!ImageCommands.accepts(source)) {
             return null;
         }
-        return ImageCommands.verify(source, new ImageCommands.Options(memoryModel, registry.platform,
+        return ImageCommands.verify(source, new ImageCommands.Options(memoryModel, registry.platform(),
                 org.enclaveos.signer.image.ImageMeasure.DEFAULT_MAX_LAYOUT_SIZE, json, registry.client()),
                 expectedSigner, evidence, policy, policyOptions, out, err);
     }
