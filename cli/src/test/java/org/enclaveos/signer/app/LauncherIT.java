@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
 
 import org.enclaveos.signer.testing.Tools;
 import org.enclaveos.signer.testing.Vectors;
@@ -79,6 +80,59 @@ class LauncherIT {
         String loaded = Files.readString(log);
         assertTrue(loaded.contains("picocli.CommandLine source: "), loaded.lines().limit(5).toList().toString());
         return loaded.contains("picocli.CommandLine source: shared objects file");
+    }
+
+    /**
+     * Issue 17: the commands scripts run by the thousand start without generating an annotation proxy
+     * (their models and the root's are built programmatically), inspect loads each of our classes and
+     * picocli's from the class-sharing archive (the build trains it on inspect too, and no picocli
+     * callback is a lambda, which would keep picocli's interfaces out of it), and the launcher gives
+     * inspect of a file C1 alone but keeps C2 for measure, whose SHA-256 is fast only in C2's code.
+     */
+    @Test
+    void scriptsCommandsStartFromTheArchiveWithoutProxiesAndOnlyInspectDropsC2() throws Exception {
+        Tools.Result demo = Tools.run(null, LAUNCHER, "demo", "--dir", dir.resolve("demo").toString());
+        assertEquals(0, demo.exitCode(), demo.stderr());
+        String sigstruct = dir.resolve("demo/signatures/image-1.0.sgx1.sigstruct").toString();
+        // The smallest canonical SGXS stream: ECREATE of one page, SSA frame size 1.
+        java.nio.ByteBuffer ecreate = java.nio.ByteBuffer.allocate(64).order(java.nio.ByteOrder.LITTLE_ENDIAN)
+                .put("ECREATE\0".getBytes(java.nio.charset.StandardCharsets.US_ASCII)).putInt(1).putLong(4096);
+        Path sgxs = Files.write(dir.resolve("one-page.sgxs"), ecreate.array());
+
+        String inspect = classLoading("inspect", sigstruct);
+        String measure = classLoading("measure", sgxs.toString());
+        for (String loaded : List.of(inspect, measure)) {
+            assertFalse(loaded.contains("$Proxy"), "an annotation was read: " + loaded.lines().filter(l -> l.contains("$Proxy"))
+                    .toList());
+        }
+        List<String> fromTheJar = inspect.lines().filter(l -> l.matches("\\[[^]]*\\]\\S* (org\\.enclaveos|picocli)\\..*")
+                && !l.contains("source: shared objects file")).toList();
+        assertEquals(List.of(), fromTheJar, "inspect loads these from the jar, not the archive");
+
+        assertEquals("1", jitLevel("inspect", sigstruct));
+        assertEquals("4", jitLevel("measure", sgxs.toString()));
+        assertEquals("4", jitLevel("inspect", "docker://127.0.0.1:1/not/a/file"));
+    }
+
+    private String classLoading(String... args) throws java.io.IOException {
+        Path log = Files.createTempFile(dir, "classes", ".log");
+        List<String> command = new java.util.ArrayList<>(List.of("env", "ENCLAVEOS_SIGNER_JAVA_OPTS=-Xlog:class+load=info:file="
+                + log, LAUNCHER));
+        command.addAll(List.of(args));
+        Tools.Result r = Tools.run(null, command.toArray(String[]::new));
+        assertEquals(0, r.exitCode(), r.stderr());
+        return Files.readString(log);
+    }
+
+    /** The TieredStopAtLevel the launcher runs a command with (the command itself may fail). */
+    private String jitLevel(String... args) {
+        List<String> command = new java.util.ArrayList<>(List.of("env", "ENCLAVEOS_SIGNER_JAVA_OPTS=-XX:+PrintFlagsFinal",
+                LAUNCHER));
+        command.addAll(List.of(args));
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("TieredStopAtLevel\\s+= (\\d)")
+                .matcher(Tools.run(null, command.toArray(String[]::new)).out());
+        assertTrue(m.find(), "no TieredStopAtLevel in the flags");
+        return m.group(1);
     }
 
     @ParameterizedTest
