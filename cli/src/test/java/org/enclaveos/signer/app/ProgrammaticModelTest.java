@@ -8,7 +8,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * The root, inspect and measure are modelled through picocli's programmatic API (issue 17's start-up):
+ * The root, inspect, measure and verify are modelled through picocli's programmatic API (issue 17's start-up):
  * what @Command(mixinStandardHelpOptions = true) and the annotations gave them must still hold.
  */
 class ProgrammaticModelTest {
@@ -23,7 +23,7 @@ class ProgrammaticModelTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"", "inspect", "measure"})
+    @ValueSource(strings = {"", "inspect", "measure", "verify"})
     void standardHelpAndVersionOptionsAndTheInheritedOnes(String command) {
         CliRun version = run(command, "-V");
         assertEquals(0, version.exitCode(), version::toString);
@@ -39,7 +39,7 @@ class ProgrammaticModelTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"inspect", "measure"})
+    @ValueSource(strings = {"inspect", "measure", "verify"})
     void sourceIsRequiredAndSingle(String command) {
         CliRun none = run(command);
         assertEquals(2, none.exitCode(), none::toString);
@@ -57,5 +57,9 @@ class ProgrammaticModelTest {
         CliRun svn = run("", "--container", "a", "b", "--isvsvn", "65536", "-key", "k.pem");
         assertEquals(2, svn.exitCode(), svn::toString);
         assertTrue(svn.errLines()[0].startsWith("enclaveos-signer: Invalid value for option '--isvsvn'"), svn::toString);
+        CliRun both = run("verify", "x.sigstruct", "--mrsigner", "00", "--public-key", "k.pem");
+        assertEquals(2, both.exitCode(), both::toString);
+        assertEquals("enclaveos-signer verify: Error: --mrsigner=HEX, --public-key=PEM are mutually exclusive (specify only one)",
+                both.errLines()[0]);
     }
 }

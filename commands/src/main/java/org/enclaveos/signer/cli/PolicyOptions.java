@@ -11,34 +11,47 @@ import org.enclaveos.signer.policy.Policy;
 import org.enclaveos.signer.policy.PolicyCheck;
 import org.enclaveos.signer.policy.PolicyFiles;
 
-import picocli.CommandLine.Option;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
 
-/** {@code --policy FILE} and {@code --at DATE} for verify (a picocli mixin), and how a verdict is reported. */
+/** {@code --policy FILE} and {@code --at DATE} for verify (a programmatic mixin), and how a verdict is reported. */
 public final class PolicyOptions {
-    @Option(names = "--policy", paramLabel = "FILE", description = "Also check this deployment policy (docs/policy.md): "
-            + "every rule is reported; exit 7 if one fails (in mode warn: a warning, exit 0).")
-    public Path policy;
+    private final OptionSpec policy = CommandModel.option(Path.class, "FILE", "Also check this deployment policy "
+            + "(docs/policy.md): every rule is reported; exit 7 if one fails (in mode warn: a warning, exit 0).", "--policy")
+            .build();
 
-    @Option(names = "--at", paramLabel = "YYYY-MM-DD", description = "With --policy: judge the signers' windows at this "
-            + "date (default: each SIGSTRUCT's DATE).")
-    public String at;
+    private final OptionSpec at = CommandModel.option(String.class, "YYYY-MM-DD", "With --policy: judge the signers' "
+            + "windows at this date (default: each SIGSTRUCT's DATE).", "--at").build();
+
+    private final CommandSpec mixin = CommandSpec.create().addOption(policy).addOption(at);
+
+    /** The options, for a command to mix in. */
+    public CommandSpec mixin() {
+        return mixin;
+    }
+
+    /** --policy, or null. */
+    public Path policy() {
+        return policy.getValue();
+    }
 
     /** The policy, read with {@code yaml} if the caller has a YAML reader; null without --policy. */
     public Policy load(PolicyFiles.YamlReader yaml) {
-        if (at != null && policy == null) {
+        if (at.getValue() != null && policy() == null) {
             throw new SignerException(ErrorKind.USAGE, "--at goes with --policy");
         }
-        return policy == null ? null : PolicyFiles.load(policy, yaml);
+        return policy() == null ? null : PolicyFiles.load(policy(), yaml);
     }
 
     public LocalDate atDate() {
-        if (at == null) {
+        String date = at.getValue();
+        if (date == null) {
             return null;
         }
         try {
-            return LocalDate.parse(at);
+            return LocalDate.parse(date);
         } catch (DateTimeParseException e) {
-            throw new SignerException(ErrorKind.USAGE, "--at '" + at + "': expected YYYY-MM-DD");
+            throw new SignerException(ErrorKind.USAGE, "--at '" + date + "': expected YYYY-MM-DD");
         }
     }
 

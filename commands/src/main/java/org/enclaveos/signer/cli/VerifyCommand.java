@@ -17,51 +17,56 @@ import org.enclaveos.signer.oe.OeEnclave;
 import org.enclaveos.signer.sdk.SignedEnclave;
 import org.enclaveos.signer.sgx.Hash256;
 
-import picocli.CommandLine.ArgGroup;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.ArgGroupSpec;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
+import picocli.CommandLine.Model.PositionalParamSpec;
 
-@Command(name = "verify", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
-        description = {"Check that a SIGSTRUCT would pass EINIT (or every signature of an image).", "",
-            "Checks the fixed headers, exponent 3, a 3072-bit modulus, the RSA signature over the payload, "
-                + "Q1 and Q2, reserved bytes, INIT clear, and the signer if given. Exit 0 only if every check "
-                + "holds; otherwise exit 1 and one line naming the failed check. FILE is a SIGSTRUCT or an SGX "
-                + "SDK signed enclave (every metadata block's copy is checked)."},
-        footer = {"", "Example:", "  enclaveos-signer verify enclave.sigstruct --mrsigner 83d719e7...ce9e"})
-public class VerifyCommand implements Callable<Integer> {
-    @Parameters(paramLabel = "SOURCE", description = "SIGSTRUCT file or *.signed.so (the full "
-            + "enclaveos-signer jar also takes an image reference)")
-    protected String source;
+/** {@code verify}: would a SIGSTRUCT pass EINIT (built programmatically: {@link Cli.Programmatic}). */
+public class VerifyCommand implements Callable<Integer>, Cli.Programmatic {
+    private final PositionalParamSpec source = CommandModel.parameter("SOURCE", "SIGSTRUCT file or *.signed.so (the "
+            + "full enclaveos-signer jar also takes an image reference)");
+
+    private final OptionSpec mrsigner = CommandModel.option(String.class, "HEX", "Require this MRSIGNER (64 hex digits).",
+            "--mrsigner").build();
+
+    private final OptionSpec publicKey = CommandModel.option(Path.class, "PEM", "Require the signer to be this public key.",
+            "--public-key").build();
+
+    private final OptionSpec json = CommandModel.flag("Print one JSON document on stdout.", "--json");
+
+    protected final PolicyOptions policyOptions = new PolicyOptions();
+
+    /** The model; a subclass may add to it (the full jar's image options). */
+    protected final CommandSpec spec = CommandModel.command(this, "verify").addPositional(source)
+            .addArgGroup(ArgGroupSpec.builder().exclusive(true).addArg(mrsigner).addArg(publicKey).build())
+            .addOption(json).addMixin("policyOptions", policyOptions.mixin());
 
     private Path file;
 
-    @ArgGroup(exclusive = true)
-    Signer signer;
-
-    static final class Signer {
-        @Option(names = "--mrsigner", paramLabel = "HEX", description = "Require this MRSIGNER (64 hex digits).")
-        String mrsigner;
-
-        @Option(names = "--public-key", paramLabel = "PEM", description = "Require the signer to be this public key.")
-        Path publicKey;
+    public VerifyCommand() {
+        spec.usageMessage().description("Check that a SIGSTRUCT would pass EINIT (or every signature of an image).", "",
+                "Checks the fixed headers, exponent 3, a 3072-bit modulus, the RSA signature over the payload, "
+                    + "Q1 and Q2, reserved bytes, INIT clear, and the signer if given. Exit 0 only if every check "
+                    + "holds; otherwise exit 1 and one line naming the failed check. FILE is a SIGSTRUCT or an SGX "
+                    + "SDK signed enclave (every metadata block's copy is checked).")
+                .footer("", "Example:", "  enclaveos-signer verify enclave.sigstruct --mrsigner 83d719e7...ce9e");
     }
 
-    @Option(names = "--json", description = "Print one JSON document on stdout.")
-    boolean json;
+    @Override
+    public CommandSpec spec() {
+        return spec;
+    }
 
-    @picocli.CommandLine.Mixin
-    protected PolicyOptions policyOptions;
+    /** SOURCE as given. */
+    protected String source() {
+        return source.getValue();
+    }
 
     /** How a YAML policy is read: this jar reads JSON policies only (no YAML parser on the air-gapped host). */
     protected org.enclaveos.signer.policy.PolicyFiles.YamlReader yamlReader() {
         return null;
     }
-
-    @Spec
-    CommandSpec spec;
 
     /** SOURCE names no file: the full jar's subclass verifies it as an image; null here (then "no such file"). */
     protected Integer notAFile(String source, Hash256 expectedSigner, org.enclaveos.signer.policy.Policy policy, boolean json,
@@ -71,6 +76,8 @@ public class VerifyCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        String source = source();
+        boolean json = this.json.getValue();
         Hash256 expected = expectedSigner();
         org.enclaveos.signer.policy.Policy policy = policyOptions.load(yamlReader());
         file = Path.of(source);
@@ -151,10 +158,12 @@ public class VerifyCommand implements Callable<Integer> {
             err.flush();
             return ErrorKind.VERIFICATION_FAILED.exitCode();
         }
-        return verdict == null ? 0 : PolicyOptions.report(verdict, policyOptions.policy, json, out, spec.commandLine().getErr());
+        return verdict == null ? 0 : PolicyOptions.report(verdict, policyOptions.policy(), json, out, spec.commandLine().getErr());
     }
 
     private Hash256 expectedSigner() {
-        return signer == null ? null : Signers.expected("--mrsigner", signer.mrsigner, signer.publicKey);
+        String hex = mrsigner.getValue();
+        Path key = publicKey.getValue();
+        return hex == null && key == null ? null : Signers.expected("--mrsigner", hex, key);
     }
 }

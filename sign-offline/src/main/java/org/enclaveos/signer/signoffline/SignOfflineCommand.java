@@ -412,7 +412,7 @@ public final class SignOfflineCommand implements Callable<Integer> {
         cl.addMixin("global", org.enclaveos.signer.cli.GlobalOptions.mixin());
         cl.addSubcommand(new TokenKeygenCommand());
         cl.addSubcommand(Cli.model(new org.enclaveos.signer.cli.InspectCommand()));
-        cl.addSubcommand(new org.enclaveos.signer.cli.VerifyCommand());
+        cl.addSubcommand(Cli.model(new org.enclaveos.signer.cli.VerifyCommand()));
         System.exit(Cli.execute(cl, args));
     }
 }

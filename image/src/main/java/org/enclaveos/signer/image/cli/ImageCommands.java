@@ -160,7 +160,7 @@ final class ImageCommands {
             err.flush();
             return ErrorKind.VERIFICATION_FAILED.exitCode();
         }
-        return verdict == null ? 0 : org.enclaveos.signer.cli.PolicyOptions.report(verdict, policyOptions.policy, o.json(),
+        return verdict == null ? 0 : org.enclaveos.signer.cli.PolicyOptions.report(verdict, policyOptions.policy(), o.json(),
                 out, err);
     }
 

@@ -2,34 +2,31 @@ package org.enclaveos.signer.image.cli;
 
 import java.io.PrintWriter;
 
+import org.enclaveos.signer.cli.CommandModel;
 import org.enclaveos.signer.cli.VerifyCommand;
 import org.enclaveos.signer.sgx.Hash256;
 
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
+import picocli.CommandLine.Model.OptionSpec;
 
 /** The full jar's {@code verify}: the file command, and every signature of an image against its re-measured layout. */
-@Command(name = "verify")
 public final class ImageVerifyCommand extends VerifyCommand {
-    @Option(names = "--memory-model", paramLabel = "MODEL", description = "For an image: sgx1, sgx2 or all (default: "
-            + "every model with a signature).")
-    String memoryModel;
+    private final OptionSpec memoryModel = CommandModel.option(String.class, "MODEL", "For an image: sgx1, sgx2 or all "
+            + "(default: every model with a signature).", "--memory-model").build();
 
-    @Option(names = "--evidence", description = "For an image in a registry: also find the signing evidence attach "
-            + "published next to it (an OCI referrer) and check it: its SIGSTRUCTs are the image's, each signs its "
-            + "request's payload, the journal lines chain to their anchor; prints the ceremonies it records.")
-    boolean evidence;
+    private final OptionSpec evidence = CommandModel.flag("For an image in a registry: also find the signing evidence "
+            + "attach published next to it (an OCI referrer) and check it: its SIGSTRUCTs are the image's, each signs its "
+            + "request's payload, the journal lines chain to their anchor; prints the ceremonies it records.", "--evidence");
 
-    final RegistryOptions registry = new RegistryOptions();
+    private final RegistryOptions registry = new RegistryOptions();
 
-    @Mixin(name = "registry")
-    picocli.CommandLine.Model.CommandSpec registryOptions = registry.mixin();
+    public ImageVerifyCommand() {
+        spec.addOption(memoryModel).addOption(evidence).addMixin("registry", registry.mixin());
+    }
 
     @Override
     public Integer call() {
-        if (evidence && java.nio.file.Files.exists(java.nio.file.Path.of(source))) {
-            throw new org.enclaveos.signer.SignerException(org.enclaveos.signer.ErrorKind.USAGE, "--evidence: " + source
+        if (evidence.<Boolean>getValue() && java.nio.file.Files.exists(java.nio.file.Path.of(source()))) {
+            throw new org.enclaveos.signer.SignerException(org.enclaveos.signer.ErrorKind.USAGE, "--evidence: " + source()
                     + " is a file; signing evidence is published next to images in a registry");
         }
         return super.call();
@@ -41,9 +38,9 @@ public final class ImageVerifyCommand extends VerifyCommand {
         if (!ImageCommands.accepts(source)) {
             return null;
         }
-        return ImageCommands.verify(source, new ImageCommands.Options(memoryModel, registry.platform(),
+        return ImageCommands.verify(source, new ImageCommands.Options(memoryModel.getValue(), registry.platform(),
                 org.enclaveos.signer.image.ImageMeasure.DEFAULT_MAX_LAYOUT_SIZE, json, registry.client()),
-                expectedSigner, evidence, policy, policyOptions, out, err);
+                expectedSigner, evidence.getValue(), policy, policyOptions, out, err);
     }
 
     @Override
