@@ -84,13 +84,14 @@ class LauncherIT {
 
     /**
      * Issue 17: the commands scripts run by the thousand start without generating an annotation proxy
-     * (their models and the root's are built programmatically), inspect loads each of our classes and
-     * picocli's from the class-sharing archive (the build trains it on inspect too, and no picocli
+     * (their models and the root's are built programmatically), inspect and verify load each of our classes
+     * and picocli's from the class-sharing archive (the build trains it on them too, and no picocli
      * callback is a lambda, which would keep picocli's interfaces out of it), and the launcher gives
-     * inspect of a file C1 alone but keeps C2 for measure, whose SHA-256 is fast only in C2's code.
+     * inspect of a file and verify of a SIGSTRUCT C1 alone but keeps C2 for measure, whose SHA-256 is
+     * fast only in C2's code, and for verify of an enclave or an image, which it re-measures.
      */
     @Test
-    void scriptsCommandsStartFromTheArchiveWithoutProxiesAndOnlyInspectDropsC2() throws Exception {
+    void scriptsCommandsStartFromTheArchiveWithoutProxiesAndOnlyShortOnesDropC2() throws Exception {
         Tools.Result demo = Tools.run(null, LAUNCHER, "demo", "--dir", dir.resolve("demo").toString());
         assertEquals(0, demo.exitCode(), demo.stderr());
         String sigstruct = dir.resolve("demo/signatures/image-1.0.sgx1.sigstruct").toString();
@@ -101,17 +102,25 @@ class LauncherIT {
 
         String inspect = classLoading("inspect", sigstruct);
         String measure = classLoading("measure", sgxs.toString());
-        for (String loaded : List.of(inspect, measure)) {
+        String verify = classLoading("verify", sigstruct);
+        for (String loaded : List.of(inspect, measure, verify)) {
             assertFalse(loaded.contains("$Proxy"), "an annotation was read: " + loaded.lines().filter(l -> l.contains("$Proxy"))
                     .toList());
         }
-        List<String> fromTheJar = inspect.lines().filter(l -> l.matches("\\[[^]]*\\]\\S* (org\\.enclaveos|picocli)\\..*")
-                && !l.contains("source: shared objects file")).toList();
-        assertEquals(List.of(), fromTheJar, "inspect loads these from the jar, not the archive");
+        for (String loaded : List.of(inspect, verify)) {
+            List<String> fromTheJar = loaded.lines().filter(l -> l.matches("\\[[^]]*\\]\\S* (org\\.enclaveos|picocli)\\..*")
+                    && !l.contains("source: shared objects file")).toList();
+            assertEquals(List.of(), fromTheJar, "loaded from the jar, not the archive");
+        }
 
         assertEquals("1", jitLevel("inspect", sigstruct));
         assertEquals("4", jitLevel("measure", sgxs.toString()));
         assertEquals("4", jitLevel("inspect", "docker://127.0.0.1:1/not/a/file"));
+        // verify re-measures an ELF enclave and an image: those keep C2.
+        assertEquals("1", jitLevel("verify", sigstruct, "--mrsigner", "ab".repeat(32), "--at", "2026-01-01"));
+        Path elf = Files.write(dir.resolve("enclave.so"), new byte[] {0x7f, 'E', 'L', 'F', 2, 1, 1});
+        assertEquals("4", jitLevel("verify", elf.toString()));
+        assertEquals("4", jitLevel("verify", "registry.example.com/team/app", "--mrsigner", "ab".repeat(32)));
     }
 
     private String classLoading(String... args) throws java.io.IOException {
