@@ -142,9 +142,10 @@ public final class Cli {
     }
 
     /*
-     * picocli's callbacks below are named classes, not lambdas: picocli's interfaces are Java 5 class
-     * files, so a lambda implementing one is never in the class-sharing archive, and making it at run
-     * time starts the JDK's lambda machinery, which nothing else on inspect's path needs.
+     * picocli's callbacks below are named classes, not lambdas. picocli's interfaces are Java 5 class
+     * files: a lambda implementing one makes the archive's dump link that interface, and the dump then
+     * leaves out the interface and every class implementing it (picocli's help renderers among them).
+     * Making the lambda at run time also started the JDK's lambda machinery (LauncherIT).
      */
 
     private static final Errors ERRORS = new Errors();
