@@ -123,6 +123,15 @@ class LauncherIT {
         assertEquals("4", jitLevel("verify", "registry.example.com/team/app", "--mrsigner", "ab".repeat(32)));
     }
 
+    /** ENCLAVEOS_SIGNER_JAVA_OPTS reaches the JVM as written, a '*' that names no file included. */
+    @Test
+    void javaOptionsReachTheJvmAsWritten() {
+        Tools.Result r = Tools.run(null, "env", "ENCLAVEOS_SIGNER_JAVA_OPTS=-XshowSettings:properties -Denclaveos.probe=no*such*file",
+                LAUNCHER, "--version");
+        assertEquals(0, r.exitCode(), r.stderr());
+        assertTrue(r.stderr().contains("enclaveos.probe = no*such*file"), r.stderr());
+    }
+
     private String classLoading(String... args) throws java.io.IOException {
         Path log = Files.createTempFile(dir, "classes", ".log");
         List<String> command = new java.util.ArrayList<>(List.of("env", "ENCLAVEOS_SIGNER_JAVA_OPTS=-Xlog:class+load=info:file="
