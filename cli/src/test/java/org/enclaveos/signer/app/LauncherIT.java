@@ -106,6 +106,8 @@ class LauncherIT {
         for (String loaded : List.of(inspect, measure, verify)) {
             assertFalse(loaded.contains("$Proxy"), "an annotation was read: " + loaded.lines().filter(l -> l.contains("$Proxy"))
                     .toList());
+            // Text output needs no JSON library: starting Jackson was a fifth of verify's time.
+            assertFalse(loaded.contains(" com.fasterxml.jackson.databind.ObjectMapper "), "Jackson started without --json");
         }
         for (String loaded : List.of(inspect, verify)) {
             List<String> fromTheJar = loaded.lines().filter(l -> l.matches("\\[[^]]*\\]\\S* (org\\.enclaveos|picocli)\\..*")
