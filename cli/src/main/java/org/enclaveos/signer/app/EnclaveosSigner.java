@@ -98,18 +98,15 @@ public final class EnclaveosSigner implements Callable<Integer>, Cli.Suite, Cli.
 
     private final org.enclaveos.signer.image.cli.RegistryOptions images = new org.enclaveos.signer.image.cli.RegistryOptions();
 
-    private final CommandSpec spec = CommandModel.command(this, Cli.NAME).addMixin("global", GlobalOptions.mixin())
-            .addOption(container).addOption(isvSvn).addOption(isvProdId).addOption(production).addOption(key)
-            .addOption(memoryModel).addOption(passphraseFile).addOption(passphraseEnv).addOption(noEvidence)
-            .addOption(journal).addMixin("images", images.mixin());
-
-    public EnclaveosSigner() {
-        spec.usageMessage().description("Re-sign Intel SGX enclaves in converted container images with a key that never "
-                + "touches a networked machine.", "",
-            "The original one-command form still works: --container SRC DST [--isvsvn N] [--isvprodid N] [--production] "
-                + "-key KEY [--memory-model sgx1|sgx2|all] runs prepare, sign-offline and attach in one process, "
-                + "without a Docker daemon. For keys that must stay offline, run the three steps on their own hosts.");
-    }
+    private final CommandSpec spec = CommandModel.command(this, Cli.NAME,
+            new String[] {"Re-sign Intel SGX enclaves in converted container images with a key that never touches a "
+                + "networked machine.", "",
+                "The original one-command form still works: --container SRC DST [--isvsvn N] [--isvprodid N] [--production] "
+                    + "-key KEY [--memory-model sgx1|sgx2|all] runs prepare, sign-offline and attach in one process, "
+                    + "without a Docker daemon. For keys that must stay offline, run the three steps on their own hosts."})
+            .addMixin("global", GlobalOptions.mixin()).addOption(container).addOption(isvSvn).addOption(isvProdId)
+            .addOption(production).addOption(key).addOption(memoryModel).addOption(passphraseFile).addOption(passphraseEnv)
+            .addOption(noEvidence).addOption(journal).addMixin("images", images.mixin());
 
     @Override
     public CommandSpec spec() {

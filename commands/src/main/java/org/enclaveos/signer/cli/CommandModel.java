@@ -16,12 +16,14 @@ public final class CommandModel {
     }
 
     /**
-     * A command named {@code name} that runs {@code command} (a Callable), with {@code -h, --help} and
-     * {@code -V, --version} worded as {@code @Command(mixinStandardHelpOptions = true)} words them. picocli's
-     * own mixin for them is annotated, so it cannot be used here.
+     * A command named {@code name} that runs {@code command} (a Callable), with its help's description
+     * and footer, and {@code -h, --help} and {@code -V, --version} worded as
+     * {@code @Command(mixinStandardHelpOptions = true)} words them. picocli's own mixin for them is
+     * annotated, so it cannot be used here.
      */
-    public static CommandSpec command(Object command, String name) {
+    public static CommandSpec command(Object command, String name, String[] description, String... footer) {
         CommandSpec spec = CommandSpec.wrapWithoutInspection(command).name(name).versionProvider(new VersionProvider());
+        spec.usageMessage().description(description).footer(footer);
         CommandSpec help = CommandSpec.create();
         help.addOption(OptionSpec.builder("-h", "--help").type(boolean.class).usageHelp(true)
                 .description("Show this help message and exit.").build());

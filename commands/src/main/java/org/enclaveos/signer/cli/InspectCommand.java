@@ -29,17 +29,15 @@ public class InspectCommand implements Callable<Integer>, Cli.Programmatic {
     private final OptionSpec json = CommandModel.flag("Print one JSON document on stdout.", "--json");
 
     /** The model; a subclass may add to it (the full jar's image options). */
-    protected final CommandSpec spec = CommandModel.command(this, "inspect").addPositional(source).addOption(json);
-
-    private Path file;
-
-    public InspectCommand() {
-        spec.usageMessage().description("Show every field of a SIGSTRUCT, decoded.", "",
+    protected final CommandSpec spec = CommandModel.command(this, "inspect",
+            new String[] {"Show every field of a SIGSTRUCT, decoded.", "",
                 "Also MRSIGNER, the SHA-256 of the signed payload and whether the signature and Q1/Q2 are valid. "
                     + "FILE is a 1808-byte SIGSTRUCT or an Intel SGX SDK signed enclave (*.signed.so), whose "
-                    + "SIGSTRUCT is read from its .note.sgxmeta metadata.")
-                .footer("", "Example:", "  enclaveos-signer inspect enclave.signed.so --json | jq .mrenclave");
-    }
+                    + "SIGSTRUCT is read from its .note.sgxmeta metadata."},
+            "", "Example:", "  enclaveos-signer inspect enclave.signed.so --json | jq .mrenclave")
+            .addPositional(source).addOption(json);
+
+    private Path file;
 
     @Override
     public CommandSpec spec() {

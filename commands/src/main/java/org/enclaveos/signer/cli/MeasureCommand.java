@@ -55,21 +55,8 @@ public class MeasureCommand implements Callable<Integer>, Cli.Programmatic {
             + "its .oeinfo properties, as oesign does.", "--config").build();
 
     /** The model; a subclass may add to it (the full jar's image options). */
-    protected final CommandSpec spec = CommandModel.command(this, "measure").addPositional(sourceArg)
-            .addOption(maxMeasuredSizeArg).addOption(jsonArg).addOption(memoryModelArg).addOption(exportSgxsArg)
-            .addOption(configArg);
-
-    // The values given, read from the model when the command runs.
-    private String source;
-    private long maxMeasuredSize;
-    private boolean json;
-    private String memoryModel;
-    private Path exportSgxs;
-    private Path config;
-    private Path file;
-
-    public MeasureCommand() {
-        spec.usageMessage().description("Compute the MRENCLAVE of an enclave layout.", "",
+    protected final CommandSpec spec = CommandModel.command(this, "measure",
+            new String[] {"Compute the MRENCLAVE of an enclave layout.", "",
                 "FILE is an SGXS stream (Fortanix format): the SHA-256 the CPU computes over ECREATE, EADD and "
                     + "EEXTEND. The stream is checked to be canonical; UNMEASRD records are skipped. Memory stays "
                     + "constant, so multi-gigabyte streams are fine. FILE '-' reads stdin.",
@@ -79,9 +66,19 @@ public class MeasureCommand implements Callable<Integer>, Cli.Programmatic {
                     + "and each of its metadata blocks, as the SDK's loader does, without the SDK; each result is "
                     + "compared with the MRENCLAVE its SIGSTRUCT claims.",
                 "FILE may also be an Open Enclave (or EGo) enclave, signed or not: rebuilt as OE's loader does, with "
-                    + "the properties in its .oeinfo or, with --config, those of an oesign configuration laid over them.")
-                .footer("", "Example:", "  enclaveos-signer measure enclave.sgxs --json | jq -r .mrenclave");
-    }
+                    + "the properties in its .oeinfo or, with --config, those of an oesign configuration laid over them."},
+            "", "Example:", "  enclaveos-signer measure enclave.sgxs --json | jq -r .mrenclave")
+            .addPositional(sourceArg).addOption(maxMeasuredSizeArg).addOption(jsonArg).addOption(memoryModelArg)
+            .addOption(exportSgxsArg).addOption(configArg);
+
+    // The values given, read from the model when the command runs.
+    private String source;
+    private long maxMeasuredSize;
+    private boolean json;
+    private String memoryModel;
+    private Path exportSgxs;
+    private Path config;
+    private Path file;
 
     @Override
     public CommandSpec spec() {

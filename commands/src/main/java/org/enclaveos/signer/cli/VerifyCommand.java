@@ -38,20 +38,17 @@ public class VerifyCommand implements Callable<Integer>, Cli.Programmatic {
     protected final PolicyOptions policyOptions = new PolicyOptions();
 
     /** The model; a subclass may add to it (the full jar's image options). */
-    protected final CommandSpec spec = CommandModel.command(this, "verify").addPositional(source)
-            .addArgGroup(ArgGroupSpec.builder().exclusive(true).addArg(mrsigner).addArg(publicKey).build())
-            .addOption(json).addMixin("policyOptions", policyOptions.mixin());
-
-    private Path file;
-
-    public VerifyCommand() {
-        spec.usageMessage().description("Check that a SIGSTRUCT would pass EINIT (or every signature of an image).", "",
+    protected final CommandSpec spec = CommandModel.command(this, "verify",
+            new String[] {"Check that a SIGSTRUCT would pass EINIT (or every signature of an image).", "",
                 "Checks the fixed headers, exponent 3, a 3072-bit modulus, the RSA signature over the payload, "
                     + "Q1 and Q2, reserved bytes, INIT clear, and the signer if given. Exit 0 only if every check "
                     + "holds; otherwise exit 1 and one line naming the failed check. FILE is a SIGSTRUCT or an SGX "
-                    + "SDK signed enclave (every metadata block's copy is checked).")
-                .footer("", "Example:", "  enclaveos-signer verify enclave.sigstruct --mrsigner 83d719e7...ce9e");
-    }
+                    + "SDK signed enclave (every metadata block's copy is checked)."},
+            "", "Example:", "  enclaveos-signer verify enclave.sigstruct --mrsigner 83d719e7...ce9e")
+            .addPositional(source).addArgGroup(ArgGroupSpec.builder().exclusive(true).addArg(mrsigner).addArg(publicKey).build())
+            .addOption(json).addMixin("policyOptions", policyOptions.mixin());
+
+    private Path file;
 
     @Override
     public CommandSpec spec() {
