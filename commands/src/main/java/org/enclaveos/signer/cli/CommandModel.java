@@ -6,7 +6,7 @@ import picocli.CommandLine.Model.PositionalParamSpec;
 
 /**
  * picocli's programmatic builders as {@link Cli.Programmatic} commands use them, with the defaults the
- * annotations would have given: the help the user sees is the same either way (HelpLayoutTest).
+ * annotations would have given: the help the user sees is the same either way (ProgrammaticModelTest).
  */
 public final class CommandModel {
     /** The name picocli's standard help mixin is registered under (so the model reports it as present). */
