@@ -127,8 +127,7 @@ public final class Cli {
      * 40 ms (12%) when it was asked at every start.
      */
     static void layout(CommandLine cl, java.util.function.IntSupplier width) {
-        int[] found = {0};
-        apply(cl, new Layout(() -> found[0] != 0 ? found[0] : (found[0] = width.getAsInt())));
+        apply(cl, new Layout(width));
     }
 
     private static void apply(CommandLine cl, Layout layout) {
@@ -163,17 +162,24 @@ public final class Cli {
         }
     }
 
-    /** The help layout: the width, asked for when help is made, and the footer printed as written. */
+    /**
+     * The help layout of one command tree: the width, asked for when the first help is made and kept
+     * for the rest of the tree, and the footer printed as written.
+     */
     private static final class Layout implements CommandLine.IHelpFactory, CommandLine.IHelpSectionRenderer {
-        private final java.util.function.IntSupplier width;
+        private final java.util.function.IntSupplier ask;
+        private int width;
 
-        Layout(java.util.function.IntSupplier width) {
-            this.width = width;
+        Layout(java.util.function.IntSupplier ask) {
+            this.ask = ask;
         }
 
         @Override
         public CommandLine.Help create(CommandLine.Model.CommandSpec spec, CommandLine.Help.ColorScheme colors) {
-            spec.usageMessage().width(width.getAsInt());
+            if (width == 0) {
+                width = ask.getAsInt();
+            }
+            spec.usageMessage().width(width);
             return new CommandLine.Help(spec, colors);
         }
 
