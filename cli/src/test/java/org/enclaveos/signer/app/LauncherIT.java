@@ -73,8 +73,7 @@ class LauncherIT {
 
     private boolean picocliFromTheArchive() throws java.io.IOException {
         Path log = Files.createTempFile(dir, "classes", ".log");
-        Tools.Result r = Tools.run(null, "env", "ENCLAVEOS_SIGNER_JAVA_OPTS=-Xlog:class+load=info:file=" + log, LAUNCHER,
-                "--version");
+        Tools.Result r = launch("-Xlog:class+load=info:file=" + log, "--version");
         assertEquals(0, r.exitCode(), r.stderr());
         assertTrue(r.out().startsWith("enclaveos-signer 0."), "stdout holds the output only: " + r.out());
         String loaded = Files.readString(log);
@@ -128,29 +127,29 @@ class LauncherIT {
     /** ENCLAVEOS_SIGNER_JAVA_OPTS reaches the JVM as written, a '*' that names no file included. */
     @Test
     void javaOptionsReachTheJvmAsWritten() {
-        Tools.Result r = Tools.run(null, "env", "ENCLAVEOS_SIGNER_JAVA_OPTS=-XshowSettings:properties -Denclaveos.probe=no*such*file",
-                LAUNCHER, "--version");
+        Tools.Result r = launch("-XshowSettings:properties -Denclaveos.probe=no*such*file", "--version");
         assertEquals(0, r.exitCode(), r.stderr());
         assertTrue(r.stderr().contains("enclaveos.probe = no*such*file"), r.stderr());
     }
 
     private String classLoading(String... args) throws java.io.IOException {
         Path log = Files.createTempFile(dir, "classes", ".log");
-        List<String> command = new java.util.ArrayList<>(List.of("env", "ENCLAVEOS_SIGNER_JAVA_OPTS=-Xlog:class+load=info:file="
-                + log, LAUNCHER));
-        command.addAll(List.of(args));
-        Tools.Result r = Tools.run(null, command.toArray(String[]::new));
+        Tools.Result r = launch("-Xlog:class+load=info:file=" + log, args);
         assertEquals(0, r.exitCode(), r.stderr());
         return Files.readString(log);
     }
 
+    /** The launcher run with {@code javaOptions} in ENCLAVEOS_SIGNER_JAVA_OPTS. */
+    private static Tools.Result launch(String javaOptions, String... args) {
+        List<String> command = new java.util.ArrayList<>(List.of("env", "ENCLAVEOS_SIGNER_JAVA_OPTS=" + javaOptions, LAUNCHER));
+        command.addAll(List.of(args));
+        return Tools.run(null, command.toArray(String[]::new));
+    }
+
     /** The TieredStopAtLevel the launcher runs a command with (the command itself may fail). */
     private String jitLevel(String... args) {
-        List<String> command = new java.util.ArrayList<>(List.of("env", "ENCLAVEOS_SIGNER_JAVA_OPTS=-XX:+PrintFlagsFinal",
-                LAUNCHER));
-        command.addAll(List.of(args));
         java.util.regex.Matcher m = java.util.regex.Pattern.compile("TieredStopAtLevel\\s+= (\\d)")
-                .matcher(Tools.run(null, command.toArray(String[]::new)).out());
+                .matcher(launch("-XX:+PrintFlagsFinal", args).out());
         assertTrue(m.find(), "no TieredStopAtLevel in the flags");
         return m.group(1);
     }
@@ -276,8 +275,7 @@ class LauncherIT {
         Tools.ok("umoci", "config", "--image", image + ":big", "--tag", "big",
                 "--config.label", "org.enclaveos.layout.sgx1=/big/layout.json");
 
-        Tools.Result inImage = Tools.run(null, "env", "ENCLAVEOS_SIGNER_JAVA_OPTS=-Xmx48m", LAUNCHER, "measure",
-                "oci:" + image + ":big", "--memory-model", "sgx1");
+        Tools.Result inImage = launch("-Xmx48m", "measure", "oci:" + image + ":big", "--memory-model", "sgx1");
         assertEquals(0, inImage.exitCode(), inImage.stderr());
         Tools.Result fromDirectory = Tools.run(null, LAUNCHER, "measure", big.resolve("layout.json").toString(),
                 "--memory-model", "sgx1");
