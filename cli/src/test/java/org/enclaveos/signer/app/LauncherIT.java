@@ -124,6 +124,40 @@ class LauncherIT {
         assertEquals("4", jitLevel("verify", "registry.example.com/team/app", "--mrsigner", "ab".repeat(32)));
     }
 
+    /**
+     * The launcher rebuilds when a main source is newer than the jar, and not for a test source (tests are
+     * not in the jar). A stand-in mvn on the PATH records that a build was asked for and fails it.
+     */
+    @Test
+    void theJarIsRebuiltWhenAMainSourceIsNewerThanItOnly() throws Exception {
+        Path root = Vectors.projectRoot();
+        java.nio.file.attribute.FileTime jarTime = Files.getLastModifiedTime(root.resolve("cli/target/enclaveos-signer.jar"));
+        java.nio.file.attribute.FileTime later = java.nio.file.attribute.FileTime.fromMillis(jarTime.toMillis() + 10_000);
+        Path built = dir.resolve("built");
+        Path mvn = Files.writeString(Files.createDirectories(dir.resolve("bin")).resolve("mvn"),
+                "#!/bin/sh\ntouch '" + built + "'\nexit 1\n");
+        assertTrue(mvn.toFile().setExecutable(true));
+        String path = "PATH=" + mvn.getParent() + ":" + System.getenv("PATH");
+        Path test = root.resolve("commands/src/test/java/org/enclaveos/signer/cli/CliTest.java");
+        Path main = root.resolve("commands/src/main/java/org/enclaveos/signer/cli/Cli.java");
+        for (Path source : List.of(test, main)) {
+            java.nio.file.attribute.FileTime was = Files.getLastModifiedTime(source);
+            try {
+                Files.setLastModifiedTime(source, later);
+                Tools.Result r = Tools.run(null, "env", path, LAUNCHER, "--version");
+                if (source == test) {
+                    assertEquals(0, r.exitCode(), r.stderr());
+                    assertFalse(Files.exists(built), "a newer test source rebuilt the jar");
+                } else {
+                    assertEquals(70, r.exitCode(), r.stderr());
+                    assertTrue(Files.exists(built), "a newer main source did not rebuild the jar");
+                }
+            } finally {
+                Files.setLastModifiedTime(source, was);
+            }
+        }
+    }
+
     /** ENCLAVEOS_SIGNER_JAVA_OPTS reaches the JVM as written, a '*' that names no file included. */
     @Test
     void javaOptionsReachTheJvmAsWritten() {
