@@ -19,7 +19,10 @@ import org.enclaveos.signer.SignerException;
  * value always gives the same bytes: two-space indent, LF line ends, final newline).
  */
 public final class RequestJson {
-    /** No request, response or bundle comes near this; a bigger file is not one of ours. */
+    /**
+     * No request or response comes near this; a bigger file is not one of ours. A bundle lists every
+     * request of a directory, so it has its own bound, {@link RequestBundle#MAX_BYTES}.
+     */
     public static final int MAX_BYTES = 1 << 20;
 
     // Private: a public mapper could be reconfigured by any caller, changing every file's bytes.
@@ -50,9 +53,13 @@ public final class RequestJson {
     }
 
     public static <T> T read(byte[] bytes, Class<T> type, String source) {
-        if (bytes.length > MAX_BYTES) {
+        return read(bytes, type, source, MAX_BYTES);
+    }
+
+    static <T> T read(byte[] bytes, Class<T> type, String source, int maxBytes) {
+        if (bytes.length > maxBytes) {
             throw SignerException.malformed(source + ": " + bytes.length + " bytes is larger than any "
-                    + type.getSimpleName() + " (at most " + MAX_BYTES + ")");
+                    + type.getSimpleName() + " (at most " + maxBytes + ")");
         }
         try {
             return MAPPER.readValue(bytes, type);

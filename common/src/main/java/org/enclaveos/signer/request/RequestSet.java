@@ -79,7 +79,7 @@ public final class RequestSet {
         if (!Files.exists(file)) {
             return java.util.Optional.empty();
         }
-        RequestBundle bundle = RequestBundle.parse(read(file), file.toString());
+        RequestBundle bundle = RequestBundle.read(file);
         if (!RequestBundle.SCHEMA.equals(bundle.schema())) {
             throw new SignerException(ErrorKind.UNSUPPORTED, file + ": schema is '" + bundle.schema() + "', this tool reads "
                     + RequestBundle.SCHEMA);

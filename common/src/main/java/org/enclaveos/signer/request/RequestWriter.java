@@ -25,26 +25,47 @@ public final class RequestWriter {
     }
 
     public static List<Written> write(Path dir, List<SigningRequest> requests, boolean force, String toolVersion) {
+        return write(dir, requests, force, toolVersion, RequestBundle.MAX_BYTES);
+    }
+
+    /**
+     * {@link #write} with the bundle's bound as a parameter, so a test can reach it with a few requests.
+     * Everything is serialized first: a batch whose bundle would be too large for sign-offline to read
+     * is refused before a single file is written.
+     */
+    static List<Written> write(Path dir, List<SigningRequest> requests, boolean force, String toolVersion,
+                               int maxBundleBytes) {
+        Path bundleFile = dir.resolve(RequestBundle.FILE_NAME);
+        TreeMap<String, String> entries = new TreeMap<>();
+        if (Files.exists(bundleFile)) {
+            for (RequestBundle.Entry e : RequestBundle.read(bundleFile).files()) {
+                entries.put(e.name(), e.sha256());
+            }
+        }
+        List<byte[]> jsons = new ArrayList<>();
+        for (SigningRequest r : requests) {
+            byte[] json = r.toJson();
+            jsons.add(json);
+            entries.put(r.fileName(), Hash256.sha256(json).hex());
+        }
+        List<RequestBundle.Entry> list = entries.entrySet().stream()
+                .map(e -> new RequestBundle.Entry(e.getKey(), e.getValue())).toList();
+        byte[] bundle = new RequestBundle(RequestBundle.SCHEMA, toolVersion, list).toJson();
+        if (bundle.length > maxBundleBytes) {
+            throw new SignerException(ErrorKind.USAGE, bundleFile + ": " + list.size() + " request files are more than "
+                    + "one directory's bundle lists (" + bundle.length + " bytes, at most " + maxBundleBytes
+                    + "); nothing written. Split the batch over directories: prepare --batch FILE --shard I/N");
+        }
         try {
             Files.createDirectories(dir);
         } catch (IOException e) {
             throw new SignerException(ErrorKind.IO, dir + ": cannot create: " + AtomicFiles.describe(e), e);
         }
-        Path bundleFile = dir.resolve(RequestBundle.FILE_NAME);
-        TreeMap<String, String> entries = new TreeMap<>();
-        if (Files.exists(bundleFile)) {
-            try {
-                for (RequestBundle.Entry e : RequestBundle.parse(Files.readAllBytes(bundleFile), bundleFile.toString()).files()) {
-                    entries.put(e.name(), e.sha256());
-                }
-            } catch (IOException e) {
-                throw new SignerException(ErrorKind.IO, bundleFile + ": cannot read: " + AtomicFiles.describe(e), e);
-            }
-        }
         List<Written> out = new ArrayList<>();
-        for (SigningRequest r : requests) {
+        for (int i = 0; i < requests.size(); i++) {
+            SigningRequest r = requests.get(i);
             Path file = dir.resolve(r.fileName());
-            byte[] json = r.toJson();
+            byte[] json = jsons.get(i);
             boolean changed;
             if (force) {
                 changed = !sameContent(file, json);
@@ -59,12 +80,8 @@ public final class RequestWriter {
                             : e;
                 }
             }
-            entries.put(r.fileName(), Hash256.sha256(json).hex());
             out.add(new Written(file, r, changed));
         }
-        List<RequestBundle.Entry> list = entries.entrySet().stream()
-                .map(e -> new RequestBundle.Entry(e.getKey(), e.getValue())).toList();
-        byte[] bundle = new RequestBundle(RequestBundle.SCHEMA, toolVersion, list).toJson();
         if (!sameContent(bundleFile, bundle)) {
             AtomicFiles.replace(bundleFile, bundle, false);
         }
