@@ -61,7 +61,8 @@ public class InspectCommand implements Callable<Integer>, Cli.Programmatic {
             }
         }
         PrintWriter out = spec.commandLine().getOut();
-        if (SigstructInputs.isOeEnclave(file)) {
+        SigstructInputs.Kind kind = SigstructInputs.kind(file);
+        if (kind == SigstructInputs.Kind.OE_ENCLAVE) {
             OeEnclave enclave = OeEnclave.read(file);
             java.util.Optional<Sigstruct> s = enclave.sigstruct();
             java.util.Optional<Verification> v = s.map(SigstructVerifier::verify);
@@ -82,7 +83,7 @@ public class InspectCommand implements Callable<Integer>, Cli.Programmatic {
             out.flush();
             return 0;
         }
-        if (SigstructInputs.isEnclave(file)) {
+        if (kind == SigstructInputs.Kind.SDK_ENCLAVE) {
             SignedEnclave enclave = SignedEnclave.read(file);
             Sigstruct s = enclave.sigstruct();
             Verification v = SigstructVerifier.verify(s);

@@ -125,14 +125,14 @@ public class MeasureCommand implements Callable<Integer>, Cli.Programmatic {
                 throw e.in("stdin");
             }
         } else {
-            SigstructInputs.requireFile(file);
-            if (SigstructInputs.isOeEnclave(file)) {
+            SigstructInputs.Kind kind = SigstructInputs.kind(file);
+            if (kind == SigstructInputs.Kind.OE_ENCLAVE) {
                 return measureOeEnclave();
             }
             if (config != null) {
                 throw new SignerException(ErrorKind.USAGE, "--config: " + file + " is not an Open Enclave enclave");
             }
-            if (SigstructInputs.isEnclave(file)) {
+            if (kind == SigstructInputs.Kind.SDK_ENCLAVE) {
                 return measureEnclave();
             }
             if (isManifest(file)) {

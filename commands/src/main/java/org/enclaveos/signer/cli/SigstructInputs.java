@@ -7,6 +7,7 @@ import java.util.List;
 
 import org.enclaveos.signer.ErrorKind;
 import org.enclaveos.signer.SignerException;
+import org.enclaveos.signer.elf.ElfFile;
 import org.enclaveos.signer.oe.OeEnclave;
 import org.enclaveos.signer.sdk.SignedEnclave;
 import org.enclaveos.signer.sgx.Sigstruct;
@@ -20,31 +21,32 @@ final class SigstructInputs {
     record Found(String label, Sigstruct sigstruct) {
     }
 
-    static boolean isEnclave(Path file) {
-        requireFile(file);
-        return SignedEnclave.isElf(file) && !isOeEnclave(file);
+    /** What a file given to inspect, measure or verify is, as far as its SIGSTRUCT is concerned. */
+    enum Kind {
+        /** An ELF with an {@code .oeinfo} section. */
+        OE_ENCLAVE,
+        /** Any other ELF: an SGX SDK signed enclave, or refused as one when it is not. */
+        SDK_ENCLAVE,
+        /** Not ELF: a bare SIGSTRUCT, an SGXS stream or a layout manifest, as the command decides. */
+        OTHER
     }
 
-    static boolean isOeEnclave(Path file) {
+    /**
+     * The file's kind, decided once per command: each command used to ask "OE enclave?" and then
+     * "SDK enclave?", and each question checked the file and sniffed its ELF magic again.
+     */
+    static Kind kind(Path file) {
         requireFile(file);
-        return OeEnclave.isOeEnclave(file);
+        if (!ElfFile.isElf(file)) {
+            return Kind.OTHER;
+        }
+        return OeEnclave.isOeEnclave(file) ? Kind.OE_ENCLAVE : Kind.SDK_ENCLAVE;
     }
 
     /** The SIGSTRUCT in an Open Enclave enclave's .oeinfo; an unsigned one is refused naming the file. */
     static Sigstruct signed(OeEnclave enclave) {
         return enclave.sigstruct().orElseThrow(() -> new SignerException(ErrorKind.MALFORMED_INPUT, enclave.file()
                 + ": an unsigned Open Enclave enclave (its .oeinfo SIGSTRUCT is all zero)"));
-    }
-
-    /** Every SIGSTRUCT in the file: one for a bare SIGSTRUCT, one per metadata block for an enclave. */
-    static List<Found> read(Path file) {
-        if (isOeEnclave(file)) {
-            return List.of(new Found(OeEnclave.SECTION, signed(OeEnclave.read(file))));
-        }
-        if (isEnclave(file)) {
-            return of(SignedEnclave.read(file));
-        }
-        return List.of(new Found("SIGSTRUCT", Sigstruct.read(file)));
     }
 
     /** The SIGSTRUCT copy of each metadata block of an enclave already read. */

@@ -86,7 +86,8 @@ public class VerifyCommand implements Callable<Integer>, Cli.Programmatic {
         }
         List<SigstructInputs.Found> found;
         List<String> failures = new ArrayList<>();
-        if (SigstructInputs.isOeEnclave(file)) {
+        SigstructInputs.Kind kind = SigstructInputs.kind(file);
+        if (kind == SigstructInputs.Kind.OE_ENCLAVE) {
             OeEnclave enclave = OeEnclave.read(file);
             org.enclaveos.signer.sgx.Sigstruct carried = SigstructInputs.signed(enclave);
             found = List.of(new SigstructInputs.Found(OeEnclave.SECTION, carried));
@@ -94,7 +95,7 @@ public class VerifyCommand implements Callable<Integer>, Cli.Programmatic {
             if (!measured.equals(carried.mrenclave())) {
                 failures.add(OeEnclave.SECTION + ": the file measures " + measured + ", its SIGSTRUCT says " + carried.mrenclave());
             }
-        } else if (SigstructInputs.isEnclave(file)) {
+        } else if (kind == SigstructInputs.Kind.SDK_ENCLAVE) {
             SignedEnclave enclave = SignedEnclave.read(file);
             found = SigstructInputs.of(enclave);
             // Re-measure: a valid signature over another enclave's MRENCLAVE would not launch this one.
@@ -105,7 +106,7 @@ public class VerifyCommand implements Callable<Integer>, Cli.Programmatic {
                 }
             }
         } else {
-            found = SigstructInputs.read(file);
+            found = List.of(new SigstructInputs.Found("SIGSTRUCT", org.enclaveos.signer.sgx.Sigstruct.read(file)));
         }
         // Only --json needs the documents: building them starts Jackson, about a fifth of a SIGSTRUCT's verify.
         ArrayNode results = json ? SigstructJson.array() : null;

@@ -51,11 +51,6 @@ public final class SignedEnclave {
         this.raw = raw;
     }
 
-    /** Whether the file starts with the ELF magic (to tell an enclave from a bare SIGSTRUCT). */
-    public static boolean isElf(Path file) {
-        return ElfFile.isElf(file);
-    }
-
     public static SignedEnclave read(Path file) {
         return ElfFile.read(file, elf -> parse(file, elf));
     }

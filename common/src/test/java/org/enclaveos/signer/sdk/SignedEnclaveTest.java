@@ -33,7 +33,7 @@ class SignedEnclaveTest {
                 .block(2, 4, sigstruct(5).toBytes(), 4104)
                 .block(1, 4, sigstruct(5).toBytes(), 4000);
         Path file = Files.write(dir.resolve("enclave.signed.so"), fixture.build());
-        assertTrue(SignedEnclave.isElf(file));
+        assertTrue(org.enclaveos.signer.elf.ElfFile.isElf(file));
         SignedEnclave e = SignedEnclave.read(file);
         assertEquals(2, e.blocks().size());
         assertEquals("2.4", e.blocks().get(0).version());
