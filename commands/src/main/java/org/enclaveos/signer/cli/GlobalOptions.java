@@ -16,9 +16,12 @@ public final class GlobalOptions {
     /** A new mixin with --verbose and --quiet (each command tree needs its own). */
     public static CommandSpec mixin() {
         return CommandSpec.create()
-                .addOption(OptionSpec.builder("--verbose").type(boolean.class).initialValue(false).scopeType(ScopeType.INHERIT)
-                        .description("Show stack traces with errors (for bug reports).").build())
-                .addOption(OptionSpec.builder("--quiet").type(boolean.class).initialValue(false).scopeType(ScopeType.INHERIT)
-                        .description("No progress lines on stderr (errors and warnings still show).").build());
+                .addOption(inherited(CommandModel.flag("Show stack traces with errors (for bug reports).", "--verbose")))
+                .addOption(inherited(CommandModel.flag("No progress lines on stderr (errors and warnings still show).",
+                        "--quiet")));
+    }
+
+    private static OptionSpec inherited(OptionSpec flag) {
+        return flag.toBuilder().scopeType(ScopeType.INHERIT).build();
     }
 }
