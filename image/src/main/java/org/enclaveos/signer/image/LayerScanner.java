@@ -82,7 +82,7 @@ public final class LayerScanner {
         Map<String, Integer> firstAt = new HashMap<>(); // where each visible path's topmost copy is
         List<Descriptor> layers = image.layers();
         int symlinks = 0;
-        Map<String, Integer> retries = new HashMap<>();
+        Map<String, List<String>> failures = new HashMap<>(); // per layer: why each attempt failed
         for (int i = layers.size() - 1; i >= 0 && !pending.isEmpty(); i--) {
             Descriptor layer = layers.get(i);
             Map<String, String> snapshot = new HashMap<>(pending);
@@ -145,15 +145,16 @@ public final class LayerScanner {
             } catch (IOException e) {
                 rethrowIfCorrupted(e);
                 // A stream that broke half-way (a dropped connection) is read again from the start, a few times.
-                if (retries.merge(layer.digest(), 1, Integer::sum) < LAYER_ATTEMPTS) {
+                List<String> failed = failures.computeIfAbsent(layer.digest(), k -> new ArrayList<>());
+                if (failed.size() + 1 < LAYER_ATTEMPTS) {
+                    failed.add(e.getMessage());
                     pending.putAll(snapshot);
                     seen.clear();
                     seen.addAll(seenBefore);
                     i++;
                     continue;
                 }
-                throw new SignerException(ErrorKind.REGISTRY, image.reference() + ": layer " + layer.digest() + ": "
-                        + e.getMessage(), e);
+                throw gaveUp(image, layer, e, failed);
             }
             for (Map.Entry<String, String> link : links.entrySet()) {
                 if (seen.contains(link.getKey()) && !isHidden(link.getKey(), hidden, opaque)) {
@@ -175,6 +176,7 @@ public final class LayerScanner {
     /** Reads {@code paths} (absolute, regular files) from layer {@code index} alone, which the caller knows holds them. */
     public static void readFromLayer(ResolvedImage image, int index, Set<String> paths, long maxFileSize, FileReader reader) {
         Descriptor layer = image.layers().get(index);
+        List<String> failed = new ArrayList<>();
         Set<String> left = new HashSet<>();
         paths.forEach(p -> left.add(normalize(p, p)));
         for (int attempt = 1; ; attempt++) {
@@ -200,11 +202,24 @@ public final class LayerScanner {
             } catch (IOException e) {
                 rethrowIfCorrupted(e);
                 if (attempt >= LAYER_ATTEMPTS) {
-                    throw new SignerException(ErrorKind.REGISTRY, image.reference() + ": layer " + layer.digest() + ": "
-                            + e.getMessage(), e);
+                    throw gaveUp(image, layer, e, failed);
                 }
+                failed.add(e.getMessage());
             }
         }
+    }
+
+    /**
+     * A layer whose every attempt failed: the last reason, and any other the earlier attempts met. A
+     * registry that goes silent on one attempt may drop the connection on the next; the operator needs
+     * both, not only the JDK's "closed" of the last.
+     */
+    private static SignerException gaveUp(ResolvedImage image, Descriptor layer, IOException last, List<String> earlier) {
+        Set<String> other = new java.util.LinkedHashSet<>(earlier);
+        other.remove(last.getMessage());
+        return new SignerException(ErrorKind.REGISTRY, image.reference() + ": layer " + layer.digest() + ", after "
+                + LAYER_ATTEMPTS + " attempts: " + last.getMessage()
+                + (other.isEmpty() ? "" : "; before that: " + String.join("; ", other)), last);
     }
 
     /**

@@ -137,6 +137,32 @@ class RegistryFaultTest {
         }
     }
 
+    /**
+     * A layer that goes silent once, then has its connection cut twice: the error names the last failure
+     * and the stall before it. Reporting only the last one (the JDK's bare "closed") hid the stall.
+     */
+    @Test
+    void aLayerThatFailsEveryAttemptIsReportedWithEachDifferentReason() throws Exception {
+        RegistryClient.Options oneSecond = new RegistryClient.Options(Set.of(), Optional.empty(), Duration.ofSeconds(1));
+        try (Proxied setup = proxied()) {
+            FaultProxy proxy = setup.proxy();
+            String middle = setup.middle();
+            ImageReference viaProxy = ImageReference.parse("docker://" + proxy.host() + "/team/app:1.0");
+            proxy.inject(new FaultProxy.Fault(FaultProxy.Kind.STALL, "GET", p -> p.endsWith(middle), 0, 3000));
+            for (int i = 1; i < LayerScanner.LAYER_ATTEMPTS; i++) {
+                proxy.inject(new FaultProxy.Fault(FaultProxy.Kind.DROP, "GET", p -> p.endsWith(middle), 0));
+            }
+            ResolvedImage image = ResolvedImage.open(viaProxy, null, oneSecond);
+            SignerException failed = assertTimeoutPreemptively(Duration.ofSeconds(30), () -> assertThrows(SignerException.class,
+                    () -> ImageMeasure.measure(image, EnumSet.of(MemoryModel.SGX1), 1 << 20)));
+            assertEquals(ErrorKind.REGISTRY, failed.kind());
+            String m = failed.getMessage();
+            assertTrue(m.startsWith(viaProxy + ": layer " + middle + ", after " + LayerScanner.LAYER_ATTEMPTS + " attempts: "), m);
+            assertTrue(m.contains("; before that: " + proxy.host() + ": blob " + middle + ": no data for 1.0 s"), m);
+            assertEquals(LayerScanner.LAYER_ATTEMPTS, proxy.injected.get(), "every attempt met its fault");
+        }
+    }
+
     /** {@code --registry-timeout} reaches the registry client: a stalled layer is cut after 1 s, not 60. */
     @Test
     void theRegistryTimeoutOptionIsTheOneUsed() throws Exception {
