@@ -27,12 +27,21 @@ class RegistryFaultTest {
     /** The fixture image in a real registry on 127.0.0.1 as team/app:1.0, a fault proxy in front of it. */
     private record Proxied(ConvertedImageFixture fixture, String middle, LocalRegistry registry, FaultProxy proxy)
             implements AutoCloseable {
+        /** team/app:1.0 through the proxy. */
+        ImageReference viaProxy() {
+            return ImageReference.parse("docker://" + proxy.host() + "/team/app:1.0");
+        }
+
         @Override
         public void close() {
             proxy.close();
             registry.close();
         }
     }
+
+    /** A one-second registry timeout, so that a stall is found quickly. */
+    private static final RegistryClient.Options ONE_SECOND = new RegistryClient.Options(Set.of(), Optional.empty(),
+            Duration.ofSeconds(1));
 
     /** {@code middle}: the digest of the layer holding the layouts, the one the faults aim at. */
     private Proxied proxied() throws Exception {
@@ -56,7 +65,7 @@ class RegistryFaultTest {
             LocalRegistry registry = setup.registry();
             FaultProxy proxy = setup.proxy();
             String middle = setup.middle();
-            ImageReference viaProxy = ImageReference.parse("docker://" + proxy.host() + "/team/app:1.0");
+            ImageReference viaProxy = setup.viaProxy();
 
             // Two 503s on the manifest and a connection dropped half-way through the layout's layer.
             proxy.inject(new FaultProxy.Fault(FaultProxy.Kind.STATUS, "GET", p -> p.contains("/manifests/"), 503));
@@ -96,31 +105,30 @@ class RegistryFaultTest {
 
     @Test
     void anAnswerPastTheTimeoutAndABodyThatGoesSilentAreRetriedThenReported() throws Exception {
-        RegistryClient.Options oneSecond = new RegistryClient.Options(Set.of(), Optional.empty(), Duration.ofSeconds(1));
         try (Proxied setup = proxied()) {
             ConvertedImageFixture f = setup.fixture();
             LocalRegistry registry = setup.registry();
             FaultProxy proxy = setup.proxy();
             String middle = setup.middle();
-            ImageReference viaProxy = ImageReference.parse("docker://" + proxy.host() + "/team/app:1.0");
+            ImageReference viaProxy = setup.viaProxy();
 
             // Headers 3 s late (past the 1 s timeout), then a layer body that stops half-way for 3 s.
             proxy.inject(new FaultProxy.Fault(FaultProxy.Kind.SLOW_HEADERS, "GET", p -> p.contains("/manifests/"), 0, 3000));
             proxy.inject(new FaultProxy.Fault(FaultProxy.Kind.STALL, "GET", p -> p.endsWith(middle), 0, 3000));
             Map<MemoryModel, ImageMeasure.Result> r = assertTimeoutPreemptively(Duration.ofSeconds(30), () ->
-                    ImageMeasure.measure(ResolvedImage.open(viaProxy, null, oneSecond), EnumSet.of(MemoryModel.SGX1), 1 << 20));
+                    ImageMeasure.measure(ResolvedImage.open(viaProxy, null, ONE_SECOND), EnumSet.of(MemoryModel.SGX1), 1 << 20));
             assertEquals(f.sgx1Signature.mrenclave(), r.get(MemoryModel.SGX1).mrenclave());
             assertEquals(2, proxy.injected.get(), "both faults were met and survived");
 
             // Pushing: a blob check and the manifest PUT answered past the timeout are sent again.
-            ResolvedImage source = ResolvedImage.open(viaProxy, null, oneSecond);
+            ResolvedImage source = ResolvedImage.open(viaProxy, null, ONE_SECOND);
             byte[] config = ImageRewrite.config(source.configBytes(),
                     Map.of(MemoryModel.SGX1, Optional.of(f.sgx1Signature.unsigned().toBuilder().isvSvn(7).build())));
             proxy.inject(new FaultProxy.Fault(FaultProxy.Kind.SLOW_HEADERS, "HEAD", p -> p.contains("/blobs/"), 0, 3000));
             proxy.inject(new FaultProxy.Fault(FaultProxy.Kind.SLOW_HEADERS, "PUT", p -> p.contains("/manifests/"), 0, 3000));
             ImageReference target = ImageReference.parse("docker://" + proxy.host() + "/team/app-signed:2.0");
             ImageWriter.Written pushed = assertTimeoutPreemptively(Duration.ofSeconds(30),
-                    () -> ImageWriter.write(source, config, target, oneSecond));
+                    () -> ImageWriter.write(source, config, target, ONE_SECOND));
             assertEquals(4, proxy.injected.get());
             ImageReference direct = ImageReference.parse("docker://" + registry.host + "/team/app-signed:2.0");
             assertEquals(pushed.manifestDigest(), ResolvedImage.open(direct, null).manifestDigest());
@@ -129,7 +137,7 @@ class RegistryFaultTest {
             for (int i = 0; i < 10; i++) {
                 proxy.inject(new FaultProxy.Fault(FaultProxy.Kind.STALL, "GET", p -> p.endsWith(middle), 0, 60_000));
             }
-            ResolvedImage image = ResolvedImage.open(viaProxy, null, oneSecond);
+            ResolvedImage image = ResolvedImage.open(viaProxy, null, ONE_SECOND);
             SignerException stalled = assertTimeoutPreemptively(Duration.ofSeconds(30), () -> assertThrows(SignerException.class,
                     () -> ImageMeasure.measure(image, EnumSet.of(MemoryModel.SGX1), 1 << 20)));
             assertEquals(ErrorKind.REGISTRY, stalled.kind());
@@ -143,16 +151,15 @@ class RegistryFaultTest {
      */
     @Test
     void aLayerThatFailsEveryAttemptIsReportedWithEachDifferentReason() throws Exception {
-        RegistryClient.Options oneSecond = new RegistryClient.Options(Set.of(), Optional.empty(), Duration.ofSeconds(1));
         try (Proxied setup = proxied()) {
             FaultProxy proxy = setup.proxy();
             String middle = setup.middle();
-            ImageReference viaProxy = ImageReference.parse("docker://" + proxy.host() + "/team/app:1.0");
+            ImageReference viaProxy = setup.viaProxy();
             proxy.inject(new FaultProxy.Fault(FaultProxy.Kind.STALL, "GET", p -> p.endsWith(middle), 0, 3000));
             for (int i = 1; i < LayerScanner.LAYER_ATTEMPTS; i++) {
                 proxy.inject(new FaultProxy.Fault(FaultProxy.Kind.DROP, "GET", p -> p.endsWith(middle), 0));
             }
-            ResolvedImage image = ResolvedImage.open(viaProxy, null, oneSecond);
+            ResolvedImage image = ResolvedImage.open(viaProxy, null, ONE_SECOND);
             SignerException failed = assertTimeoutPreemptively(Duration.ofSeconds(30), () -> assertThrows(SignerException.class,
                     () -> ImageMeasure.measure(image, EnumSet.of(MemoryModel.SGX1), 1 << 20)));
             assertEquals(ErrorKind.REGISTRY, failed.kind());
