@@ -1,6 +1,5 @@
 package org.enclaveos.signer.cli;
 
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -56,7 +55,7 @@ final class SigstructInputs {
                 .toList();
     }
 
-    static void requireFile(Path file) {
+    private static void requireFile(Path file) {
         if (!Files.exists(file)) {
             throw new SignerException(ErrorKind.IO, file + ": no such file");
         }
@@ -65,14 +64,6 @@ final class SigstructInputs {
         }
         if (!Files.isReadable(file)) {
             throw new SignerException(ErrorKind.IO, file + ": permission denied");
-        }
-    }
-
-    static long size(Path file) {
-        try {
-            return Files.size(file);
-        } catch (IOException e) {
-            throw new SignerException(ErrorKind.IO, file + ": cannot read: " + e.getMessage(), e);
         }
     }
 }
