@@ -23,6 +23,10 @@ class SubcommandSuiteTest {
         CliRun version = CliRun.run(new EnclaveosSigner(), "--version");
         assertEquals(0, version.exitCode(), version::toString);
         assertTrue(version.out().startsWith("enclaveos-signer "), version.out());
+        // main answers a lone --version before any model is built: the same lines, byte for byte.
+        java.io.ByteArrayOutputStream early = new java.io.ByteArrayOutputStream();
+        assertEquals(0, Cli.printVersion(early));
+        assertEquals(version.out(), early.toString(java.nio.charset.Charset.defaultCharset()));
     }
 
     @Test
