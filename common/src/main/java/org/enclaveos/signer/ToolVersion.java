@@ -16,11 +16,11 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * bytes that signed.
  */
 public final class ToolVersion {
+    private static final Properties STAMP = load();
     /**
      * The jar's hash, computed once: by the first caller of {@link #jarSha256}, or in the background.
-     * A class, not a method reference, and the stamp read only when first asked for: {@code --version}
-     * starts hashing before anything else, and a first method reference or resource read in a JVM that
-     * has just started costs 12-14 ms each (issue 17).
+     * A class, not a method reference: bootstrapping the first method reference costs a JVM that has
+     * just started 10 ms, which {@code --version} would wait for (issue 17).
      */
     private static final FutureTask<String> JAR_SHA256 = new FutureTask<>(new JarHash());
     private static final AtomicBoolean PREFETCHED = new AtomicBoolean();
@@ -30,11 +30,6 @@ public final class ToolVersion {
         public String call() {
             return computeJarSha256();
         }
-    }
-
-    /** The build's stamp, loaded on first use. */
-    private static final class Stamp {
-        static final Properties VALUES = load();
     }
 
     private ToolVersion() {
@@ -48,7 +43,7 @@ public final class ToolVersion {
     /** The abbreviated commit, with "-dirty" when the work tree had changes; "unknown" outside git. */
     public static String commit() {
         String c = value("commit");
-        return "true".equals(Stamp.VALUES.getProperty("dirty")) ? c + "-dirty" : c;
+        return "true".equals(STAMP.getProperty("dirty")) ? c + "-dirty" : c;
     }
 
     /** The commit's date (UTC, ISO 8601), which is this reproducible build's date. */
@@ -104,7 +99,7 @@ public final class ToolVersion {
     }
 
     private static String value(String key) {
-        String v = Stamp.VALUES.getProperty(key, "unknown");
+        String v = STAMP.getProperty(key, "unknown");
         // Built without git (a source tarball), Maven leaves the placeholder as it is.
         return v.isBlank() || v.startsWith("${") ? "unknown" : v;
     }
