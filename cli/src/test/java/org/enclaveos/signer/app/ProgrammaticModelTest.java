@@ -8,7 +8,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * The root, inspect, measure and verify are modelled through picocli's programmatic API (issue 17's start-up):
+ * The root, inspect, measure, verify and sign-offline are modelled through picocli's programmatic API (issue 17):
  * what @Command(mixinStandardHelpOptions = true) and the annotations gave them must still hold.
  */
 class ProgrammaticModelTest {
@@ -23,7 +23,7 @@ class ProgrammaticModelTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"", "inspect", "measure", "verify"})
+    @ValueSource(strings = {"", "inspect", "measure", "verify", "sign-offline"})
     void standardHelpAndVersionOptionsAndTheInheritedOnes(String command) {
         CliRun version = run(command, "-V");
         assertEquals(0, version.exitCode(), version::toString);

@@ -32,16 +32,18 @@ import picocli.CommandLine.Option;
             "  enclaveos-signer keygen --pkcs11-config hsm.cfg --key-alias sgx-prod --pin-env HSM_PIN --public-out sgx-prod.pub.pem",
             "  enclaveos-signer keygen --out debug-key.pem --public-out debug-key.pub.pem"})
 public final class TokenKeygenCommand extends KeygenCommand {
-    @picocli.CommandLine.Mixin
-    TokenOptions token = new TokenOptions();
+    final TokenOptions token = new TokenOptions();
+
+    @picocli.CommandLine.Mixin(name = "token")
+    picocli.CommandLine.Model.CommandSpec tokenOptions = token.mixin();
 
     @Option(names = "--check-hsm", description = "Only check that the token can make and use an e=3 RSA-3072 key; keep nothing.")
     boolean checkHsm;
 
     @Override
     public Integer call() {
-        if (token.config == null) {
-            if (token.alias != null || token.pinGiven() || checkHsm) {
+        if (token.config() == null) {
+            if (token.alias() != null || token.pinGiven() || checkHsm) {
                 throw new SignerException(ErrorKind.USAGE, "--key-alias, --pin-file, --pin-env and --check-hsm go with "
                         + "--pkcs11-config CFG");
             }
@@ -51,7 +53,7 @@ public final class TokenKeygenCommand extends KeygenCommand {
             throw new SignerException(ErrorKind.USAGE, "--out writes a PEM key; a key generated in the token "
                     + "(--pkcs11-config) never leaves it: give --public-out for its public key");
         }
-        if (checkHsm == (token.alias != null)) {
+        if (checkHsm == (token.alias() != null)) {
             throw new SignerException(ErrorKind.USAGE, "--pkcs11-config needs --key-alias NAME (generate) or "
                     + "--check-hsm (check only)");
         }
@@ -65,7 +67,7 @@ public final class TokenKeygenCommand extends KeygenCommand {
         PrintWriter stdout = spec.commandLine().getOut();
         try {
             if (checkHsm) {
-                Pkcs11Keygen.Check check = Pkcs11Keygen.check(token.config, pin);
+                Pkcs11Keygen.Check check = Pkcs11Keygen.check(token.config(), pin);
                 check.problem().ifPresent(p -> {
                     throw new SignerException(ErrorKind.UNSUPPORTED, p);
                 });
@@ -75,13 +77,13 @@ public final class TokenKeygenCommand extends KeygenCommand {
                     o.put("canHoldSgxKeys", true);
                     stdout.print(SigstructJson.print(o));
                 } else {
-                    stdout.println("token " + check.token() + " (" + token.config + ") can generate and sign with "
+                    stdout.println("token " + check.token() + " (" + token.config() + ") can generate and sign with "
                             + "RSA-3072 keys with exponent 3 (a throwaway key was generated, used and discarded)");
                 }
                 stdout.flush();
                 return 0;
             }
-            Pkcs11Keygen.Generated made = Pkcs11Keygen.generate(token.config, token.alias, pin, Instant.now());
+            Pkcs11Keygen.Generated made = Pkcs11Keygen.generate(token.config(), token.alias(), pin, Instant.now());
             if (publicOut != null) {
                 PemKeys.writePublicKey(made.key().publicKey(), publicOut);
             }

@@ -2,28 +2,53 @@ package org.enclaveos.signer.signoffline;
 
 import java.nio.file.Path;
 
-import picocli.CommandLine.Option;
+import org.enclaveos.signer.cli.CommandModel;
 
-/** The options that name a PKCS#11 token, a key on it and where its PIN comes from: sign-offline's and keygen's. */
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
+
+/**
+ * The options that name a PKCS#11 token, a key on it and where its PIN comes from: sign-offline's and
+ * keygen's (a picocli mixin, built programmatically as sign-offline is: {@link #mixin()}).
+ */
 public final class TokenOptions {
-    @Option(names = "--pkcs11-config", paramLabel = "CFG", description = "SunPKCS11 configuration of the HSM.")
-    Path config;
+    private final OptionSpec config = CommandModel.option(Path.class, "CFG", "SunPKCS11 configuration of the HSM.",
+            "--pkcs11-config").build();
 
-    @Option(names = "--key-alias", paramLabel = "NAME", description = "The key's alias on the token.")
-    String alias;
+    private final OptionSpec alias = CommandModel.option(String.class, "NAME", "The key's alias on the token.",
+            "--key-alias").build();
 
-    @Option(names = "--pin-file", paramLabel = "FILE", description = "Read the token PIN from FILE's first line.")
-    Path pinFile;
+    private final OptionSpec pinFile = CommandModel.option(Path.class, "FILE", "Read the token PIN from FILE's first line.",
+            "--pin-file").build();
 
-    @Option(names = "--pin-env", paramLabel = "VAR", description = "Read the token PIN from variable VAR.")
-    String pinEnv;
+    private final OptionSpec pinEnv = CommandModel.option(String.class, "VAR", "Read the token PIN from variable VAR.",
+            "--pin-env").build();
+
+    private final CommandSpec mixin = CommandSpec.create().addOption(config).addOption(alias).addOption(pinFile)
+            .addOption(pinEnv);
+
+    /** The options, for a command to mix in. */
+    CommandSpec mixin() {
+        return mixin;
+    }
+
+    /** --pkcs11-config, or null. */
+    Path config() {
+        return config.getValue();
+    }
+
+    /** --key-alias, or null. */
+    String alias() {
+        return alias.getValue();
+    }
 
     /** The PIN: from the file, the named variable, or typed at a prompt (never an argument). */
     char[] pin() {
-        return Secrets.read("PIN", pinFile, pinEnv, "PIN for the token of " + config + ": ", "--pin-file or --pin-env");
+        return Secrets.read("PIN", pinFile.getValue(), pinEnv.getValue(), "PIN for the token of " + config() + ": ",
+                "--pin-file or --pin-env");
     }
 
     boolean pinGiven() {
-        return pinFile != null || pinEnv != null;
+        return pinFile.getValue() != null || pinEnv.getValue() != null;
     }
 }
