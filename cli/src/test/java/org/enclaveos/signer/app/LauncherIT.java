@@ -88,7 +88,8 @@ class LauncherIT {
      * and picocli's from the class-sharing archive (the build trains it on them too, and no picocli
      * callback is a lambda, which would keep picocli's interfaces out of it), and the launcher gives
      * inspect of a file and verify of a SIGSTRUCT C1 alone but keeps C2 for measure, whose SHA-256 is
-     * fast only in C2's code, and for verify of an enclave or an image, which it re-measures.
+     * fast only in C2's code, for verify of an enclave or an image, which it re-measures, and for
+     * sign-offline with a PEM key, whose RSA is fast only in C2's code (with a token it gets C1).
      */
     @Test
     void scriptsCommandsStartFromTheArchiveWithoutProxiesAndOnlyShortOnesDropC2() throws Exception {
@@ -123,6 +124,13 @@ class LauncherIT {
         Path elf = Files.write(dir.resolve("enclave.so"), new byte[] {0x7f, 'E', 'L', 'F', 2, 1, 1});
         assertEquals("4", jitLevel("verify", elf.toString()));
         assertEquals("4", jitLevel("verify", "registry.example.com/team/app", "--mrsigner", "ab".repeat(32)));
+        // sign-offline signs in this JVM only with a PEM key: that keeps C2 (RSA's Montgomery intrinsic).
+        assertEquals("4", jitLevel("sign-offline", "requests", "--key", "k.pem", "--out", "o"));
+        assertEquals("4", jitLevel("sign-offline", "requests", "--key=k.pem", "--out", "o"));
+        assertEquals("1", jitLevel("sign-offline", "requests", "--pkcs11-config", "hsm.cfg", "--key-alias", "k", "--out", "o"));
+        assertEquals("1", jitLevel("sign-offline", "requests", "--import-signatures", "sigs", "--public-key", "p.pem",
+                "--out", "o"));
+        assertEquals("1", jitLevel("sign-offline", "--verify-journal", "journal.jsonl"));
     }
 
     /**
