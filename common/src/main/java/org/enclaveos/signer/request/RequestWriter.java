@@ -30,8 +30,8 @@ public final class RequestWriter {
 
     /**
      * {@link #write} with the bundle's bound as a parameter, so a test can reach it with a few requests.
-     * Everything is serialized first: a batch whose bundle would be too large for sign-offline to read
-     * is refused before a single file is written.
+     * A batch whose bundle would be too large for sign-offline to read is refused before a single file
+     * is written.
      */
     static List<Written> write(Path dir, List<SigningRequest> requests, boolean force, String toolVersion,
                                int maxBundleBytes) {
@@ -42,18 +42,14 @@ public final class RequestWriter {
                 entries.put(e.name(), e.sha256());
             }
         }
-        List<byte[]> jsons = new ArrayList<>();
-        for (SigningRequest r : requests) {
-            byte[] json = r.toJson();
-            jsons.add(json);
-            entries.put(r.fileName(), Hash256.sha256(json).hex());
-        }
-        List<RequestBundle.Entry> list = entries.entrySet().stream()
-                .map(e -> new RequestBundle.Entry(e.getKey(), e.getValue())).toList();
-        byte[] bundle = new RequestBundle(RequestBundle.SCHEMA, toolVersion, list).toJson();
-        if (bundle.length > maxBundleBytes) {
-            throw new SignerException(ErrorKind.USAGE, bundleFile + ": " + list.size() + " request files are more than "
-                    + "one directory's bundle lists (" + bundle.length + " bytes, at most " + maxBundleBytes
+        // The bundle's size depends on its names alone (every hash is 64 hex digits): it is known before
+        // any request is serialized, and the batch's JSON (about 9 KB a request) is never held at once.
+        TreeMap<String, String> sized = new TreeMap<>(entries);
+        requests.forEach(r -> sized.put(r.fileName(), UNKNOWN_SHA256));
+        int size = bundle(sized, toolVersion).length;
+        if (size > maxBundleBytes) {
+            throw new SignerException(ErrorKind.USAGE, bundleFile + ": " + sized.size() + " request files are more than "
+                    + "one directory's bundle lists (" + size + " bytes, at most " + maxBundleBytes
                     + "); nothing written. Split the batch over directories: prepare --batch FILE --shard I/N");
         }
         try {
@@ -62,10 +58,9 @@ public final class RequestWriter {
             throw new SignerException(ErrorKind.IO, dir + ": cannot create: " + AtomicFiles.describe(e), e);
         }
         List<Written> out = new ArrayList<>();
-        for (int i = 0; i < requests.size(); i++) {
-            SigningRequest r = requests.get(i);
+        for (SigningRequest r : requests) {
             Path file = dir.resolve(r.fileName());
-            byte[] json = jsons.get(i);
+            byte[] json = r.toJson();
             boolean changed;
             if (force) {
                 changed = !sameContent(file, json);
@@ -80,12 +75,23 @@ public final class RequestWriter {
                             : e;
                 }
             }
+            entries.put(r.fileName(), Hash256.sha256(json).hex());
             out.add(new Written(file, r, changed));
         }
+        byte[] bundle = bundle(entries, toolVersion);
         if (!sameContent(bundleFile, bundle)) {
             AtomicFiles.replace(bundleFile, bundle, false);
         }
         return out;
+    }
+
+    /** Stands for a hash not computed yet: as long as every SHA-256 in hex. */
+    private static final String UNKNOWN_SHA256 = "0".repeat(64);
+
+    private static byte[] bundle(TreeMap<String, String> entries, String toolVersion) {
+        List<RequestBundle.Entry> list = entries.entrySet().stream()
+                .map(e -> new RequestBundle.Entry(e.getKey(), e.getValue())).toList();
+        return new RequestBundle(RequestBundle.SCHEMA, toolVersion, list).toJson();
     }
 
     private static boolean sameContent(Path file, byte[] content) {

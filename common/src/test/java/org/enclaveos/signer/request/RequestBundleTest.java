@@ -75,5 +75,9 @@ class RequestBundleTest {
 
         RequestWriter.write(out, batch, false, "test", RequestBundle.MAX_BYTES);
         assertEquals(3, RequestBundle.read(out.resolve(RequestBundle.FILE_NAME)).files().size());
+        // The size refused is the size the bundle has once written: judged before any request was hashed.
+        java.util.regex.Matcher size = java.util.regex.Pattern.compile("\\((\\d+) bytes").matcher(e.getMessage());
+        assertTrue(size.find(), e.getMessage());
+        assertEquals(Files.size(out.resolve(RequestBundle.FILE_NAME)), Long.parseLong(size.group(1)));
     }
 }
