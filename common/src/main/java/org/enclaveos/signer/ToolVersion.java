@@ -67,7 +67,7 @@ public final class ToolVersion {
     /**
      * Starts hashing the jar on a background thread, for a caller that will print {@link #describe}
      * after other work: hashing the 14 MB jar in a JVM that has just started takes 0.1-0.2 s, which
-     * was on the critical path of {@code --version} and of every ceremony's review (issue 17).
+     * was on the critical path of every ceremony's review (issue 17).
      */
     public static void prefetchJarSha256() {
         if (PREFETCHED.compareAndSet(false, true)) {

@@ -6,7 +6,6 @@ import java.util.Arrays;
 
 import org.enclaveos.signer.ErrorKind;
 import org.enclaveos.signer.SignerException;
-import org.enclaveos.signer.ToolVersion;
 import org.enclaveos.signer.io.TerminalText;
 
 import picocli.CommandLine;
@@ -92,9 +91,6 @@ public final class Cli {
      */
     public static CommandLine commandLine(Object command, String... args) {
         boolean version = isVersion(args);
-        if (version) {
-            ToolVersion.prefetchJarSha256(); // --version prints it: hashed while picocli builds the model
-        }
         CommandLine cl = commandLine(command);
         if (command instanceof Suite suite) {
             java.util.Map<String, java.util.function.Supplier<Object>> all = suite.subcommands();

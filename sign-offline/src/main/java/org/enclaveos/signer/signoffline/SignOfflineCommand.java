@@ -290,6 +290,9 @@ public final class SignOfflineCommand extends SignOfflineOptions implements Call
 
     /** The standalone jar for the air-gapped host: sign-offline, plus the offline commands. */
     public static void main(String[] args) {
+        if (Cli.isVersion(args)) {
+            System.exit(Cli.printVersion(System.out)); // no model built for it, as in the full jar
+        }
         picocli.CommandLine cl = Cli.commandLine(new SignOfflineCommand());
         cl.addMixin("global", org.enclaveos.signer.cli.GlobalOptions.mixin());
         cl.addSubcommand(new TokenKeygenCommand());
