@@ -43,6 +43,15 @@ class RegistryFaultTest {
     private static final RegistryClient.Options ONE_SECOND = new RegistryClient.Options(Set.of(), Optional.empty(),
             Duration.ofSeconds(1));
 
+    /** Measuring {@code reference} with {@link #ONE_SECOND} fails, within 30 s, with a registry error. */
+    private static SignerException measureFailsWithOneSecondTimeout(ImageReference reference) {
+        ResolvedImage image = ResolvedImage.open(reference, null, ONE_SECOND);
+        SignerException e = assertTimeoutPreemptively(Duration.ofSeconds(30), () -> assertThrows(SignerException.class,
+                () -> ImageMeasure.measure(image, EnumSet.of(MemoryModel.SGX1), 1 << 20)));
+        assertEquals(ErrorKind.REGISTRY, e.kind(), e::getMessage);
+        return e;
+    }
+
     /** {@code middle}: the digest of the layer holding the layouts, the one the faults aim at. */
     private Proxied proxied() throws Exception {
         ConvertedImageFixture f = new ConvertedImageFixture();
@@ -137,10 +146,7 @@ class RegistryFaultTest {
             for (int i = 0; i < 10; i++) {
                 proxy.inject(new FaultProxy.Fault(FaultProxy.Kind.STALL, "GET", p -> p.endsWith(middle), 0, 60_000));
             }
-            ResolvedImage image = ResolvedImage.open(viaProxy, null, ONE_SECOND);
-            SignerException stalled = assertTimeoutPreemptively(Duration.ofSeconds(30), () -> assertThrows(SignerException.class,
-                    () -> ImageMeasure.measure(image, EnumSet.of(MemoryModel.SGX1), 1 << 20)));
-            assertEquals(ErrorKind.REGISTRY, stalled.kind());
+            SignerException stalled = measureFailsWithOneSecondTimeout(viaProxy);
             assertTrue(stalled.getMessage().contains("blob " + middle + ": no data for 1.0 s"), stalled.getMessage());
         }
     }
@@ -159,10 +165,7 @@ class RegistryFaultTest {
             for (int i = 1; i < LayerScanner.LAYER_ATTEMPTS; i++) {
                 proxy.inject(new FaultProxy.Fault(FaultProxy.Kind.DROP, "GET", p -> p.endsWith(middle), 0));
             }
-            ResolvedImage image = ResolvedImage.open(viaProxy, null, ONE_SECOND);
-            SignerException failed = assertTimeoutPreemptively(Duration.ofSeconds(30), () -> assertThrows(SignerException.class,
-                    () -> ImageMeasure.measure(image, EnumSet.of(MemoryModel.SGX1), 1 << 20)));
-            assertEquals(ErrorKind.REGISTRY, failed.kind());
+            SignerException failed = measureFailsWithOneSecondTimeout(viaProxy);
             String m = failed.getMessage();
             assertTrue(m.startsWith(viaProxy + ": layer " + middle + ", after " + LayerScanner.LAYER_ATTEMPTS + " attempts: "), m);
             assertTrue(m.contains("; before that: " + proxy.host() + ": blob " + middle + ": no data for 1.0 s"), m);
