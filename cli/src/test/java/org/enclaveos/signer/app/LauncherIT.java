@@ -106,7 +106,12 @@ class LauncherIT {
         assertEquals(cache("short"), aotCache("--help"));
         assertEquals(cache("ceremony"), aotCache("sign-offline", "requests", "--key", "k.pem", "--out", "o"));
         assertEquals(cache("ceremony"), aotCache("sign-offline", "--verify-journal", "journal.jsonl"));
+        // measure keeps C2 for its hash; of SGXS files alone it starts from the short commands' cache.
+        Path sgxs = Files.write(dir.resolve("page.sgxs"), "ECREATE\0".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        assertEquals(cache("short"), aotCache("measure", sgxs.toString(), "--json"));
+        assertEquals("4", jitLevel("measure", sgxs.toString()));
         assertEquals(cache("general"), aotCache("measure", file.toString()));
+        assertEquals(cache("general"), aotCache("measure", sgxs.toString(), "oci:/images/app:1"));
         assertEquals(cache("general"), aotCache("--version", "--quiet"));
         assertEquals(cache("general"), aotCache("verify", "registry.example.com/team/app"));
 
