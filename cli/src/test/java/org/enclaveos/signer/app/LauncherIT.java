@@ -408,6 +408,37 @@ class LauncherIT {
         }
     }
 
+    /**
+     * A key made in a SoftHSM2 token and a ceremony signed with it, through the launcher: where a JDK 25
+     * is installed this is SunPKCS11 on that JDK, from the ceremony's cache, with C1 alone; the unit tests
+     * run the token on the build's JDK. The JVM has nothing to warn about.
+     */
+    @Test
+    void aTokenKeyAndCeremonyThroughTheLauncher() throws Exception {
+        Tools.require("softhsm2-util");
+        Path tokens = Files.createDirectories(dir.resolve("tokens"));
+        Path conf = Files.writeString(dir.resolve("softhsm2.conf"), "directories.tokendir = " + tokens + "\n");
+        String env = "SOFTHSM2_CONF=" + conf;
+        Tools.ok("env", env, "softhsm2-util", "--init-token", "--free", "--label", "launcher", "--so-pin", "1357", "--pin", "2468");
+        Path cfg = Files.writeString(dir.resolve("hsm.cfg"), "name = Launcher\nlibrary = /usr/lib/softhsm/libsofthsm2.so\n"
+                + "slotListIndex = 0\n");
+        Path pub = dir.resolve("token.pub.pem");
+        Tools.Result prepare = Tools.run(null, LAUNCHER, "prepare", "--mrenclave", "cd".repeat(32), "--isvprodid", "3",
+                "--isvsvn", "4", "--production", "--name", "app", "--date", "2026-11-30", "--out", dir.resolve("req").toString());
+        Tools.Result made = Tools.run(null, "env", env, "PIN=2468", LAUNCHER, "keygen", "--pkcs11-config", cfg.toString(),
+                "--key-alias", "sgx", "--pin-env", "PIN", "--public-out", pub.toString());
+        Tools.Result signed = Tools.run(null, "env", env, "PIN=2468", LAUNCHER, "sign-offline", dir.resolve("req").toString(),
+                "--pkcs11-config", cfg.toString(), "--key-alias", "sgx", "--pin-env", "PIN", "--production", "--out",
+                dir.resolve("signed").toString(), "--yes");
+        Tools.Result verify = Tools.run(null, LAUNCHER, "verify", dir.resolve("signed/app.sigstruct").toString(),
+                "--public-key", pub.toString());
+        for (Tools.Result r : List.of(prepare, made, signed, verify)) {
+            assertEquals(0, r.exitCode(), r.stderr() + r.out());
+            assertFalse(r.stderr().contains("[warning]") || r.stderr().contains("WARNING:"), r.stderr());
+        }
+        assertTrue(signed.out().contains("1 signed, 0 already signed"), signed.out());
+    }
+
     @Test
     void userErrorsAreOneLineWithoutStackTraceUnlessVerbose() throws Exception {
         Path junk = Files.write(dir.resolve("junk.bin"), new byte[100]);
