@@ -46,8 +46,8 @@ class LauncherIT {
 
     /**
      * Issue 17: the class-sharing archive the build makes is used when it was made after the jar by the
-     * JDK that runs, and not otherwise (a stale archive would make the JVM share nothing, its own classes
-     * included).
+     * JDK that runs, at the version it has now, and not otherwise (a stale archive would make the JVM share
+     * nothing, its own classes included).
      */
     @Test
     void theClassSharingArchiveIsUsedOnlyWhenItMatchesTheJarAndTheJdk() throws Exception {
@@ -57,8 +57,10 @@ class LauncherIT {
         assertTrue(picocliFromTheArchive(), "a matching archive is used");
         String stamp = Files.readString(jdk);
         try {
-            Files.writeString(jdk, "/usr/lib/jvm/another-jdk");
+            Files.writeString(jdk, "/usr/lib/jvm/another-jdk\n" + stamp.lines().skip(1).findFirst().orElseThrow() + "\n");
             assertFalse(picocliFromTheArchive(), "an archive made by another JDK is not passed");
+            Files.writeString(jdk, stamp.lines().findFirst().orElseThrow() + "\nJAVA_RUNTIME_VERSION=\"17.0.0+1\"\n");
+            assertFalse(picocliFromTheArchive(), "an archive made by this JDK at another version is not passed");
         } finally {
             Files.writeString(jdk, stamp);
         }
@@ -97,7 +99,10 @@ class LauncherIT {
             Tools.require(javaBin);
             org.junit.jupiter.api.Assertions.fail(javaBin + " is installed, yet mvn package made no AOT caches: " + TARGET.resolve("aot"));
         }
-        Path jdk = Path.of(Files.readString(stamp).trim());
+        List<String> stamped = Files.readAllLines(stamp);
+        Path jdk = Path.of(stamped.get(0));
+        assertTrue(Files.readAllLines(jdk.resolve("release")).contains(stamped.get(1)), "the stamp's second line is its "
+                + "JDK's JAVA_RUNTIME_VERSION line: " + stamped);
         Path file = Files.writeString(dir.resolve("some.file"), "x");
         assertEquals(cache("version"), aotCache("--version"));
         assertEquals(cache("version"), aotCache("-V"));
@@ -141,7 +146,10 @@ class LauncherIT {
         assertEquals(List.of("none", jsa), cacheAndArchive(AOT_OFF, "sign-offline", "--verify-journal", "j"));
         String was = Files.readString(stamp);
         try {
-            Files.writeString(stamp, dir.resolve("no-such-jdk").toString());
+            Files.writeString(stamp, dir.resolve("no-such-jdk") + "\n" + stamped.get(1) + "\n");
+            assertEquals(List.of("none", jsa), cacheAndArchive("ENCLAVEOS_SIGNER_AOT=", "--version"));
+            // The same JDK's home at another version: upgraded in place since the caches were made.
+            Files.writeString(stamp, jdk + "\nJAVA_RUNTIME_VERSION=\"25.0.0+1\"\n");
             assertEquals(List.of("none", jsa), cacheAndArchive("ENCLAVEOS_SIGNER_AOT=", "--version"));
         } finally {
             Files.writeString(stamp, was);
