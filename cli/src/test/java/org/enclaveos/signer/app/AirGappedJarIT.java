@@ -194,21 +194,18 @@ class AirGappedJarIT {
     /** A key generated in a SoftHSM2 token through the jar (BouncyCastle's ASN.1 for its certificate, as minimized). */
     @Test
     void generatesAKeyInAToken() throws IOException {
-        Tools.require("softhsm2-util");
-        Path tokens = Files.createDirectories(dir.resolve("tokens"));
-        Path conf = Files.writeString(dir.resolve("softhsm2.conf"), "directories.tokendir = " + tokens + "\n");
-        String env = "SOFTHSM2_CONF=" + conf;
-        Tools.ok("env", env, "softhsm2-util", "--init-token", "--free", "--label", "jar", "--so-pin", "1357", "--pin", "2468");
-        Path cfg = Files.writeString(dir.resolve("hsm.cfg"), "name = Jar\nlibrary = /usr/lib/softhsm/libsofthsm2.so\n"
-                + "slotListIndex = 0\n");
-        Tools.Result check = Tools.run(null, "env", env, "PIN=2468", "java", "-jar", JAR.toString(), "keygen",
+        SoftHsmToken token = SoftHsmToken.init(dir, "Jar");
+        String env = token.env();
+        Path cfg = token.config();
+        String pin = "PIN=" + SoftHsmToken.PIN;
+        Tools.Result check = Tools.run(null, "env", env, pin, "java", "-jar", JAR.toString(), "keygen",
                 "--pkcs11-config", cfg.toString(), "--check-hsm", "--pin-env", "PIN");
         assertEquals(0, check.exitCode(), check.stderr());
         Path pub = dir.resolve("token.pub.pem");
-        Tools.Result made = Tools.run(null, "env", env, "PIN=2468", "java", "-jar", JAR.toString(), "keygen",
+        Tools.Result made = Tools.run(null, "env", env, pin, "java", "-jar", JAR.toString(), "keygen",
                 "--pkcs11-config", cfg.toString(), "--key-alias", "sgx", "--pin-env", "PIN", "--public-out", pub.toString());
         assertEquals(0, made.exitCode(), made.stderr());
-        Tools.Result signed = Tools.run(null, "env", env, "PIN=2468", "java", "-jar", JAR.toString(), request.toString(),
+        Tools.Result signed = Tools.run(null, "env", env, pin, "java", "-jar", JAR.toString(), request.toString(),
                 "--pkcs11-config", cfg.toString(), "--key-alias", "sgx", "--pin-env", "PIN", "--out",
                 dir.resolve("token-signed").toString(), "--yes");
         assertEquals(0, signed.exitCode(), signed.stderr());

@@ -423,19 +423,16 @@ class LauncherIT {
      */
     @Test
     void aTokenKeyAndCeremonyThroughTheLauncher() throws Exception {
-        Tools.require("softhsm2-util");
-        Path tokens = Files.createDirectories(dir.resolve("tokens"));
-        Path conf = Files.writeString(dir.resolve("softhsm2.conf"), "directories.tokendir = " + tokens + "\n");
-        String env = "SOFTHSM2_CONF=" + conf;
-        Tools.ok("env", env, "softhsm2-util", "--init-token", "--free", "--label", "launcher", "--so-pin", "1357", "--pin", "2468");
-        Path cfg = Files.writeString(dir.resolve("hsm.cfg"), "name = Launcher\nlibrary = /usr/lib/softhsm/libsofthsm2.so\n"
-                + "slotListIndex = 0\n");
+        SoftHsmToken token = SoftHsmToken.init(dir, "Launcher");
+        String env = token.env();
+        String pin = "PIN=" + SoftHsmToken.PIN;
+        Path cfg = token.config();
         Path pub = dir.resolve("token.pub.pem");
         Tools.Result prepare = Tools.run(null, LAUNCHER, "prepare", "--mrenclave", "cd".repeat(32), "--isvprodid", "3",
                 "--isvsvn", "4", "--production", "--name", "app", "--date", "2026-11-30", "--out", dir.resolve("req").toString());
-        Tools.Result made = Tools.run(null, "env", env, "PIN=2468", LAUNCHER, "keygen", "--pkcs11-config", cfg.toString(),
+        Tools.Result made = Tools.run(null, "env", env, pin, LAUNCHER, "keygen", "--pkcs11-config", cfg.toString(),
                 "--key-alias", "sgx", "--pin-env", "PIN", "--public-out", pub.toString());
-        Tools.Result signed = Tools.run(null, "env", env, "PIN=2468", LAUNCHER, "sign-offline", dir.resolve("req").toString(),
+        Tools.Result signed = Tools.run(null, "env", env, pin, LAUNCHER, "sign-offline", dir.resolve("req").toString(),
                 "--pkcs11-config", cfg.toString(), "--key-alias", "sgx", "--pin-env", "PIN", "--production", "--out",
                 dir.resolve("signed").toString(), "--yes");
         Tools.Result verify = Tools.run(null, LAUNCHER, "verify", dir.resolve("signed/app.sigstruct").toString(),
