@@ -57,7 +57,14 @@ class LauncherIT {
         assertTrue(picocliFromTheArchive(), "a matching archive is used");
         String stamp = Files.readString(jdk);
         try {
-            Files.writeString(jdk, "/usr/lib/jvm/another-jdk\n" + stamp.lines().skip(1).findFirst().orElseThrow() + "\n");
+            String versionLine = stamp.lines().skip(1).findFirst().orElseThrow();
+            Files.writeString(jdk, "/usr/lib/jvm/another-jdk\n" + versionLine + "\n");
+            assertFalse(picocliFromTheArchive(), "an archive made by a JDK that is gone is not passed");
+            // A JDK that is there, at the stamped version, but is not the java on the PATH.
+            Path other = Files.createDirectories(dir.resolve("other-jdk/bin"));
+            Files.writeString(other.getParent().resolve("release"), versionLine + "\n");
+            assertTrue(Files.writeString(other.resolve("java"), "#!/bin/sh\nexit 1\n").toFile().setExecutable(true));
+            Files.writeString(jdk, other.getParent() + "\n" + versionLine + "\n");
             assertFalse(picocliFromTheArchive(), "an archive made by another JDK is not passed");
             Files.writeString(jdk, stamp.lines().findFirst().orElseThrow() + "\nJAVA_RUNTIME_VERSION=\"17.0.0+1\"\n");
             assertFalse(picocliFromTheArchive(), "an archive made by this JDK at another version is not passed");
