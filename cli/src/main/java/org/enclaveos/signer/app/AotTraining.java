@@ -35,6 +35,8 @@ import org.enclaveos.signer.sgx.SigstructDate;
  * <li>{@code ceremony DIR}: keygen, then a PEM ceremony of {@link #REQUESTS} requests, so that the method
  *     profiles let the JIT compile RSA's and the checks' hot code early.</li>
  * </ul>
+ * {@code requests N DIR} writes N such requests and nothing else: scripts/bench and CeremonyCrashIT time
+ * and interrupt ceremonies over the same requests the ceremony's cache was trained on.
  * Output is discarded; a failed step exits 1, and the build then keeps no cache.
  */
 public final class AotTraining {
@@ -73,6 +75,7 @@ public final class AotTraining {
                 step(failed, "sign-offline", run("sign-offline", requests.toString(), "--key", key.toString(), "--out",
                         dir.resolve("signatures").toString(), "--journal", dir.resolve("journal.jsonl").toString(), "--yes"));
             }
+            case "requests" -> writeRequests(Path.of(args[2]), Integer.parseInt(args[1]));
             default -> failed.add("no training called " + args[0]);
         }
         System.setOut(out);
@@ -100,7 +103,7 @@ public final class AotTraining {
         for (int i = 0; i < n; i++) {
             Sigstruct s = Sigstruct.builder().date(SigstructDate.of(LocalDate.of(2026, 1, 1)))
                     .attributes(new Attributes(Attributes.MODE64BIT, 0x7)).attributeMask(new Attributes(-1L, ~0xE0L))
-                    .miscMask(0xfffffffe).isvProdId(1).isvSvn(i)
+                    .miscMask(0xfffffffe).isvProdId(1).isvSvn(i % 65536)
                     .mrenclave(Hash256.sha256(Integer.toString(i).getBytes(StandardCharsets.US_ASCII))).build();
             list.add(SigningRequest.create("training", "enclave" + i, MemoryModel.SGX1, SigningRequest.Source.given(), null,
                     null, "given", null, s, null));

@@ -35,8 +35,8 @@ class CeremonyCrashIT {
         Path jar = Vectors.projectRoot().resolve("sign-offline/target/sign-offline.jar");
         Path cliJar = Vectors.projectRoot().resolve("cli/target/enclaveos-signer.jar");
         Path requests = dir.resolve("requests");
-        Tools.ok("java", "-cp", cliJar.toString(), Vectors.projectRoot().resolve("scripts/bench.d/MakeRequests.java").toString(),
-                Integer.toString(REQUESTS), requests.toString());
+        Tools.ok("java", "-cp", cliJar.toString(), AotTraining.class.getName(), "requests", Integer.toString(REQUESTS),
+                requests.toString());
         Path key = dir.resolve("key.pem");
         Tools.ok("java", "-jar", jar.toString(), "keygen", "--out", key.toString());
         Path out = dir.resolve("signed");
