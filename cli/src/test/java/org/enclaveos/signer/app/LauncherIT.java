@@ -262,6 +262,14 @@ class LauncherIT {
         // sign-offline signs in this JVM only with a PEM key: that keeps C2 (RSA's Montgomery intrinsic).
         assertEquals("4", jitLevel("sign-offline", "requests", "--key", "k.pem", "--out", "o"));
         assertEquals("4", jitLevel("sign-offline", "requests", "--key=k.pem", "--out", "o"));
+        // ...and C2 for RSA alone (aPemCeremonyGivesC2ToRsaAndSha256Only); no other command has directives.
+        String c2ForRsa = Vectors.projectRoot().resolve("cli/src/main/jit/c2-for-rsa.json").toString();
+        assertEquals(c2ForRsa, flag("CompilerDirectivesFile", "sign-offline", "requests", "--key", "k.pem", "--out", "o"));
+        assertEquals(c2ForRsa, flag("CompilerDirectivesFile", "sign-offline", "requests", "--key=k.pem", "--out", "o"));
+        assertEquals("", flag("CompilerDirectivesFile", "sign-offline", "requests", "--pkcs11-config", "hsm.cfg",
+                "--key-alias", "k", "--out", "o"));
+        assertEquals("", flag("CompilerDirectivesFile", "measure", sgxs.toString()));
+        assertEquals("", flag("CompilerDirectivesFile", "demo", "--dir", dir.resolve("no-demo").toString(), "--help"));
         assertEquals("1", jitLevel("sign-offline", "requests", "--pkcs11-config", "hsm.cfg", "--key-alias", "k", "--out", "o"));
         assertEquals("1", jitLevel("sign-offline", "requests", "--import-signatures", "sigs", "--public-key", "p.pem",
                 "--out", "o"));
@@ -336,10 +344,18 @@ class LauncherIT {
 
     /** The TieredStopAtLevel the launcher runs a command with (the command itself may fail). */
     private String jitLevel(String... args) {
-        java.util.regex.Matcher m = java.util.regex.Pattern.compile("TieredStopAtLevel\\s+= (\\d)")
-                .matcher(launch("-XX:+PrintFlagsFinal", args).out());
-        assertTrue(m.find(), "no TieredStopAtLevel in the flags");
-        return m.group(1);
+        return flag("TieredStopAtLevel", args);
+    }
+
+    /**
+     * A JVM flag's value as the launcher sets it for a command ("" for an empty string). The JVM's own
+     * output is turned back on first: a PEM ceremony runs with it off (the launcher, c2-for-rsa.json).
+     */
+    private String flag(String name, String... args) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("\\s" + name + "\\s+= ?(\\S*)")
+                .matcher(launch("-XX:+UnlockDiagnosticVMOptions -XX:+DisplayVMOutput -XX:+PrintFlagsFinal", args).out());
+        assertTrue(m.find(), "no " + name + " in the flags");
+        return m.group(1).startsWith("{") ? "" : m.group(1);
     }
 
     @ParameterizedTest
@@ -421,6 +437,40 @@ class LauncherIT {
             "org/enclaveos/signer/prepare", "org/enclaveos/signer/attach", "org/enclaveos/signer/image/"}) {
             assertTrue(!listing.contains(banned), banned + " must not be in sign-offline.jar");
         }
+    }
+
+    /**
+     * A PEM ceremony's C2 compiles RSA's arithmetic, its padding and SHA-256, and nothing else (the
+     * launcher's compiler directives, cli/src/main/jit/c2-for-rsa.json), on JDK 25 from the ceremony's cache
+     * and on the PATH's java; and its stdout is the command's own (the JVM's "2 compiler directives added"
+     * is silenced), so --json stays JSON.
+     */
+    @Test
+    void aPemCeremonyGivesC2ToRsaAndSha256Only() throws Exception {
+        Path requests = dir.resolve("requests");
+        Tools.ok("java", "-cp", TARGET.resolve("enclaveos-signer.jar").toString(), AotTraining.class.getName(), "requests",
+                "300", requests.toString());
+        Path key = dir.resolve("key.pem");
+        Tools.ok(LAUNCHER, "keygen", "--out", key.toString());
+        // timestamp, compile id, flags (%, s, !, b, n), tier, then the method as Class::name
+        java.util.regex.Pattern tier4 = java.util.regex.Pattern.compile("^\\s*\\d+\\s+\\d+\\s+[%sb!n ]*4\\s+([\\w.$]+)::",
+                java.util.regex.Pattern.MULTILINE);
+        for (String aot : List.of("ENCLAVEOS_SIGNER_AOT=", AOT_OFF)) {
+            Tools.Result r = launchWith(aot, "-XX:+UnlockDiagnosticVMOptions -XX:+DisplayVMOutput -XX:+PrintCompilation",
+                    "sign-offline", requests.toString(), "--key", key.toString(), "--out", Files.createTempDirectory(dir, "out")
+                            .resolve("signed").toString(), "--yes");
+            assertEquals(0, r.exitCode(), r.stderr());
+            List<String> c2 = tier4.matcher(r.out()).results().map(m -> m.group(1)).distinct().toList();
+            assertTrue(c2.stream().anyMatch(c -> c.startsWith("java.math.BigInteger")), aot + ": C2 compiled no RSA: " + c2);
+            assertEquals(List.of(), c2.stream().filter(c -> !c.startsWith("java.math.") && !c.startsWith("sun.security.rsa.")
+                    && !c.startsWith("sun.security.provider.")).toList(), aot + ": C2 compiled more than RSA and SHA-256");
+        }
+        Tools.Result json = Tools.run(null, LAUNCHER, "sign-offline", requests.resolve("enclave7.sgx1.request.json").toString(),
+                "--key", key.toString(), "--out", dir.resolve("one").toString(), "--yes", "--json");
+        assertEquals(0, json.exitCode(), json.stderr());
+        assertEquals(1, new com.fasterxml.jackson.databind.ObjectMapper().readTree(json.out()).path("signed").asInt(),
+                json.out());
+        assertTrue(json.out().startsWith("{"), json.out());
     }
 
     /**
