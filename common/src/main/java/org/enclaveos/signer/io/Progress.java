@@ -3,6 +3,8 @@ package org.enclaveos.signer.io;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.ReadableByteChannel;
 
 /**
  * Where long work reports how far it got: bytes of a layer read or pushed, bytes of an enclave
@@ -34,6 +36,35 @@ public interface Progress {
         public void finish() {
         }
     };
+
+    /** {@code in}, counting its bytes into a new task, finished when the channel is closed. */
+    default ReadableByteChannel counting(ReadableByteChannel in, String label, long total) {
+        Task task = start(label, total, Unit.BYTES);
+        return new ReadableByteChannel() {
+            @Override
+            public int read(ByteBuffer dst) throws IOException {
+                int n = in.read(dst);
+                if (n > 0) {
+                    task.advance(n);
+                }
+                return n;
+            }
+
+            @Override
+            public boolean isOpen() {
+                return in.isOpen();
+            }
+
+            @Override
+            public void close() throws IOException {
+                try {
+                    in.close();
+                } finally {
+                    task.finish();
+                }
+            }
+        };
+    }
 
     /** {@code in}, counting its bytes into a new task, finished when the stream is closed. */
     default InputStream counting(InputStream in, String label, long total) {

@@ -1,5 +1,6 @@
 package org.enclaveos.signer.measure;
 
+import java.nio.ByteBuffer;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -12,20 +13,20 @@ import java.util.concurrent.TimeUnit;
 final class HashingThread implements SgxsReader.MeasuredBytes, AutoCloseable {
     private static final int BUFFERS = 4;
 
-    /** A run of bytes to hash, or (length -1) a buffer to hand back, or (bytes null) the end. */
-    private record Task(byte[] bytes, int offset, int length) {
+    /** Bytes to hash, or (handBack) a buffer to hand back, or (bytes null) the end. */
+    private record Task(ByteBuffer bytes, boolean handBack) {
     }
 
     private final Measurement measurement;
     private final BlockingQueue<Task> tasks = new ArrayBlockingQueue<>(1024);
-    private final BlockingQueue<byte[]> free = new ArrayBlockingQueue<>(BUFFERS);
+    private final BlockingQueue<ByteBuffer> free = new ArrayBlockingQueue<>(BUFFERS);
     private final Thread thread;
     private volatile Throwable failure;
 
     HashingThread(Measurement measurement) {
         this.measurement = measurement;
         for (int i = 0; i < BUFFERS - 1; i++) {
-            free.add(new byte[SgxsReader.bufferSize()]);
+            free.add(SgxsReader.newBuffer());
         }
         thread = new Thread(this::run, "sgxs-hash");
         thread.setDaemon(true);
@@ -35,10 +36,10 @@ final class HashingThread implements SgxsReader.MeasuredBytes, AutoCloseable {
     private void run() {
         try {
             for (Task t; (t = tasks.take()).bytes() != null; ) {
-                if (t.length() < 0) {
+                if (t.handBack()) {
                     free.put(t.bytes());
                 } else {
-                    measurement.updateRaw(t.bytes(), t.offset(), t.length());
+                    measurement.updateRaw(t.bytes());
                 }
             }
         } catch (InterruptedException e) {
@@ -49,18 +50,19 @@ final class HashingThread implements SgxsReader.MeasuredBytes, AutoCloseable {
     }
 
     @Override
-    public void accept(byte[] bytes, int offset, int length) {
-        put(new Task(bytes, offset, length));
+    public void accept(ByteBuffer bytes, int offset, int length) {
+        // A view of its own: the reader moves the buffer's position as it reads on.
+        put(new Task(bytes.slice(offset, length), false));
     }
 
     @Override
-    public byte[] exchange(byte[] full) {
+    public ByteBuffer exchange(ByteBuffer full) {
         try {
-            byte[] next;
+            ByteBuffer next;
             while ((next = free.poll(100, TimeUnit.MILLISECONDS)) == null) {
                 checkAlive();
             }
-            put(new Task(full, 0, -1));
+            put(new Task(full, true));
             return next;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -77,7 +79,7 @@ final class HashingThread implements SgxsReader.MeasuredBytes, AutoCloseable {
 
     /** Waits until every byte handed over is hashed. */
     void drain() {
-        put(new Task(null, 0, 0));
+        put(new Task(null, false));
         try {
             thread.join();
         } catch (InterruptedException e) {

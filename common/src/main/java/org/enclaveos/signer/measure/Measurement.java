@@ -68,8 +68,8 @@ public final class Measurement {
         return new Measurement(Hash256.newDigest(), -1);
     }
 
-    void updateRaw(byte[] bytes, int offset, int length) {
-        digest.update(bytes, offset, length);
+    void updateRaw(java.nio.ByteBuffer bytes) {
+        digest.update(bytes);
     }
 
     public long enclaveSize() {

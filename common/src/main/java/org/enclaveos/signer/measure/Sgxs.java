@@ -2,6 +2,9 @@ package org.enclaveos.signer.measure;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
+import java.nio.channels.ReadableByteChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -26,7 +29,8 @@ public final class Sgxs {
 
     /** Measures an SGXS file, reporting the bytes read to {@code progress}. */
     public static Result measure(Path file, org.enclaveos.signer.io.Progress progress) {
-        try (InputStream in = progress.counting(Files.newInputStream(file), "measuring " + file, Files.size(file))) {
+        // A file channel: read straight into the reader's direct buffers (SgxsReader).
+        try (ReadableByteChannel in = progress.counting(FileChannel.open(file), "measuring " + file, Files.size(file))) {
             return measure(in);
         } catch (SignerException e) {
             throw e.in(file.toString());
@@ -41,13 +45,18 @@ public final class Sgxs {
      * stream those bytes are exactly the blocks {@link Measurement} would encode.
      */
     public static Result measure(InputStream stream) throws IOException {
+        return measure(Channels.newChannel(stream));
+    }
+
+    /** As {@link #measure(InputStream)}, from a channel (a file's reads straight into direct buffers). */
+    public static Result measure(ReadableByteChannel stream) throws IOException {
         Measurement m = Measurement.forSgxsStream();
         try (HashingThread hasher = new HashingThread(m)) {
             return measure(stream, m, hasher);
         }
     }
 
-    private static Result measure(InputStream stream, Measurement m, HashingThread hasher) throws IOException {
+    private static Result measure(ReadableByteChannel stream, Measurement m, HashingThread hasher) throws IOException {
         SgxsReader reader = new SgxsReader(stream, hasher);
         CanonicalSgxs rules = new CanonicalSgxs();
         long pages = 0;

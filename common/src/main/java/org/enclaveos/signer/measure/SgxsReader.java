@@ -1,12 +1,12 @@
 package org.enclaveos.signer.measure;
 
 import java.io.IOException;
-import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.ReadableByteChannel;
 import java.nio.charset.StandardCharsets;
-import java.util.Arrays;
 
 import org.enclaveos.signer.SignerException;
-import org.enclaveos.signer.io.LittleEndian;
 
 /**
  * The bottom layer: splits an SGXS stream into records, refusing unknown tags, truncated records and
@@ -16,46 +16,46 @@ import org.enclaveos.signer.io.LittleEndian;
  * hands the raw bytes of measured records to a {@link MeasuredBytes} sink in large contiguous runs,
  * split only at UNMEASRD records and buffer refills. Hashing a megabyte per call instead of 320 bytes
  * per record is what keeps {@code measure} close to {@code openssl dgst}. Memory is one fixed buffer.
+ *
+ * <p>The buffer is direct: a file channel reads into it with the kernel's one copy, where reading into a
+ * byte array costs a second (the JDK reads into a direct buffer of its own, then copies), and SHA-256
+ * then takes it through a small array that stays in the CPU's cache. Reading and hashing 1 GiB on two
+ * threads took 0.70 s this way against 0.83 s through byte arrays (issue 17, docs/performance.md).
  */
 public final class SgxsReader {
     private static final int BUFFER = 1 << 20;
     private static final SgxsRecord.Type[] TYPES = SgxsRecord.Type.values();
-    private static final byte[] ZEROS = new byte[Measurement.BLOCK_SIZE];
 
     /** Receives the raw bytes of measured records, in stream order, in as few calls as possible. */
-    @FunctionalInterface
     public interface MeasuredBytes {
-        void accept(byte[] bytes, int offset, int length);
+        /** {@code length} bytes of {@code bytes} from index {@code offset}; its position and limit mean nothing. */
+        void accept(ByteBuffer bytes, int offset, int length);
 
         /**
-         * Called when the reader has filled {@code full} and needs room: returns the buffer to go on
-         * in. The default keeps using the same one, which is right when {@link #accept} has consumed
-         * the bytes by the time it returns; a sink that consumes them later (on another thread)
-         * returns a different buffer and takes {@code full} back when it is done with it.
+         * Called when the reader has filled {@code full} and needs room: returns another buffer made by
+         * {@link #newBuffer} to go on in, and takes {@code full} back once its bytes are consumed (the
+         * sink hashes on another thread).
          */
-        default byte[] exchange(byte[] full) {
-            return full;
-        }
+        ByteBuffer exchange(ByteBuffer full);
     }
 
-    private final InputStream in;
+    private final ReadableByteChannel in;
     private final MeasuredBytes sink;
-    private byte[] buf = new byte[BUFFER];
+    private ByteBuffer buf = newBuffer();
     private int pos;        // start of the next record in buf
     private int limit;      // end of the bytes read into buf
     private int spanStart;  // start of measured bytes not yet given to the sink
-    private int dataOffset; // where the last record's data starts in buf
     private long bufStart;  // stream position of buf[0]
     private long number;
 
-    public SgxsReader(InputStream in, MeasuredBytes sink) {
+    public SgxsReader(ReadableByteChannel in, MeasuredBytes sink) {
         this.in = in;
         this.sink = sink;
     }
 
-    /** The size of the reader's buffers (a sink that supplies buffers in {@code exchange} uses this). */
-    public static int bufferSize() {
-        return BUFFER;
+    /** A buffer as the reader fills it (a sink that supplies buffers in {@code exchange} makes them here). */
+    public static ByteBuffer newBuffer() {
+        return ByteBuffer.allocateDirect(BUFFER).order(ByteOrder.LITTLE_ENDIAN);
     }
 
     /** The next record, or null at the end of the stream. */
@@ -72,9 +72,9 @@ public final class SgxsReader {
         SgxsRecord.Type type = typeOf(start);
         SgxsRecord record = switch (type) {
             case ECREATE, UNSIZED -> new SgxsRecord(type, number, start,
-                    Integer.toUnsignedLong(LittleEndian.u32(buf, pos + 8)), LittleEndian.u64(buf, pos + 12));
-            case EADD -> new SgxsRecord(type, number, start, LittleEndian.u64(buf, pos + 8), LittleEndian.u64(buf, pos + 16));
-            case EEXTEND, UNMEASURED -> new SgxsRecord(type, number, start, LittleEndian.u64(buf, pos + 8), 0);
+                    Integer.toUnsignedLong(buf.getInt(pos + 8)), buf.getLong(pos + 12));
+            case EADD -> new SgxsRecord(type, number, start, buf.getLong(pos + 8), buf.getLong(pos + 16));
+            case EEXTEND, UNMEASURED -> new SgxsRecord(type, number, start, buf.getLong(pos + 8), 0);
         };
         checkReserved(record, switch (type) {
             case ECREATE, UNSIZED -> 20;
@@ -85,18 +85,12 @@ public final class SgxsReader {
         if (!fill(total)) {
             throw truncated(start, type.displayName() + " record", total, limit - pos);
         }
-        dataOffset = pos + Measurement.BLOCK_SIZE;
         if (!type.measured()) {
             flush();
             spanStart = pos + total;
         }
         pos += total;
         return record;
-    }
-
-    /** Copies the 256 data bytes of the last EEXTEND or UNMEASRD record. */
-    public void data(byte[] into) {
-        System.arraycopy(buf, dataOffset, into, 0, Measurement.CHUNK_SIZE);
     }
 
     /** Gives the sink every measured byte read so far; call at the end of the stream. */
@@ -113,10 +107,10 @@ public final class SgxsReader {
 
     /** Makes sure {@code n} bytes from {@code pos} are in the buffer; false if the stream ends first. */
     private boolean fill(int n) throws IOException {
-        if (buf.length - pos < n) {
+        if (buf.capacity() - pos < n) {
             flush();
-            byte[] next = sink.exchange(buf);
-            System.arraycopy(buf, pos, next, 0, limit - pos);
+            ByteBuffer next = sink.exchange(buf);
+            next.put(0, buf, pos, limit - pos);
             buf = next;
             bufStart += pos;
             limit -= pos;
@@ -124,7 +118,8 @@ public final class SgxsReader {
             spanStart = 0;
         }
         while (limit - pos < n) {
-            int r = in.read(buf, limit, buf.length - limit);
+            buf.limit(buf.capacity()).position(limit);
+            int r = in.read(buf);
             if (r < 0) {
                 return false;
             }
@@ -134,23 +129,38 @@ public final class SgxsReader {
     }
 
     private SgxsRecord.Type typeOf(long start) {
-        long value = LittleEndian.u64(buf, pos);
+        long value = buf.getLong(pos);
         for (SgxsRecord.Type t : TYPES) {
             if (t.tagValue() == value) {
                 return t;
             }
         }
-        String tag = new String(buf, pos, 8, StandardCharsets.ISO_8859_1);
+        byte[] bytes = new byte[8];
+        buf.get(pos, bytes);
+        String tag = new String(bytes, StandardCharsets.ISO_8859_1);
         throw SignerException.malformed("record " + number + " at byte " + start + ": unknown tag \""
                 + printable(tag) + "\", expected ECREATE, EADD, EEXTEND or UNMEASRD");
     }
 
     private void checkReserved(SgxsRecord record, int from) {
-        // Arrays.mismatch compares many bytes per instruction; a byte loop here cost as much as hashing.
-        int i = Arrays.mismatch(buf, pos + from, pos + Measurement.BLOCK_SIZE, ZEROS, from, Measurement.BLOCK_SIZE);
-        if (i >= 0) {
+        // Words, not bytes: a byte loop here cost as much as hashing. Every record's reserved bytes run to
+        // its end from 16, 20 or 24; only ECREATE's start between two words.
+        long any = 0;
+        int at = from;
+        if ((at & 7) != 0) {
+            any = buf.getInt(pos + at);
+            at += 4;
+        }
+        for (; at < Measurement.BLOCK_SIZE; at += 8) {
+            any |= buf.getLong(pos + at);
+        }
+        if (any != 0) {
+            int i = from;
+            while (buf.get(pos + i) == 0) {
+                i++;
+            }
             throw SignerException.malformed(record.where() + ": " + record.type().displayName()
-                    + " has a non-zero reserved byte at record offset " + (from + i));
+                    + " has a non-zero reserved byte at record offset " + i);
         }
     }
 

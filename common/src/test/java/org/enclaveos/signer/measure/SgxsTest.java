@@ -92,6 +92,28 @@ class SgxsTest {
             }
         };
         assertEquals(b.expectedMrenclave(), Sgxs.measure(trickle).mrenclave().hex());
+        // From a file: its channel reads straight into the direct buffers, and the progress sees every byte.
+        java.nio.file.Path file = java.nio.file.Files.write(java.nio.file.Files.createTempFile("stream", ".sgxs"), stream);
+        long[] counted = {0};
+        boolean[] finished = {false};
+        org.enclaveos.signer.io.Progress progress = (label, total, unit) -> new org.enclaveos.signer.io.Progress.Task() {
+            @Override
+            public void advance(long amount) {
+                counted[0] += amount;
+            }
+
+            @Override
+            public void finish() {
+                finished[0] = true;
+            }
+        };
+        try {
+            assertEquals(b.expectedMrenclave(), Sgxs.measure(file, progress).mrenclave().hex());
+        } finally {
+            java.nio.file.Files.delete(file);
+        }
+        assertEquals(stream.length, counted[0]);
+        assertTrue(finished[0]);
         // A corrupted record deep in the third buffer is still found and named.
         byte[] corrupt = stream.clone();
         int at = new String(stream, java.nio.charset.StandardCharsets.ISO_8859_1).indexOf("EEXTEND", 2_500_000);
@@ -156,6 +178,16 @@ class SgxsTest {
         byte[] reserved = new SgxsBuilder().ecreate(1, 0x4000).eadd(0, 0x201).bytes();
         reserved[64 + 40] = 1;
         assertEquals("record 2 at byte 64: EADD has a non-zero reserved byte at record offset 40", refused(reserved).getMessage());
+        // Each record's reserved bytes, first and last: ECREATE's start half-way through a word (20).
+        byte[] valid = new SgxsBuilder().ecreate(1, 0x4000).measuredPage(0, 0x201, 1).bytes();
+        int eextend = 128;
+        for (int[] c : new int[][] {{0, 20}, {0, 23}, {0, 24}, {0, 63}, {64, 24}, {64, 63}, {eextend, 16}, {eextend, 63}}) {
+            byte[] dirty = valid.clone();
+            dirty[c[0] + c[1]] = (byte) 0x80;
+            String record = c[0] == 0 ? "record 1 at byte 0: ECREATE" : c[0] == 64 ? "record 2 at byte 64: EADD"
+                    : "record 3 at byte 128: EEXTEND";
+            assertEquals(record + " has a non-zero reserved byte at record offset " + c[1], refused(dirty).getMessage());
+        }
     }
 
     @Test
