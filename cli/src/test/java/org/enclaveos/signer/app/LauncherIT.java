@@ -21,6 +21,8 @@ class LauncherIT {
     static final String LAUNCHER = Vectors.projectRoot().resolve("enclaveos-signer").toString();
     private static final String AOT_OFF = "ENCLAVEOS_SIGNER_AOT=off";
     private static final Path TARGET = Vectors.projectRoot().resolve("cli/target");
+    /** Prints the JVM's flags, with its own output turned back on first (a PEM ceremony runs with it off). */
+    private static final String VM_FLAGS = "-XX:+UnlockDiagnosticVMOptions -XX:+DisplayVMOutput -XX:+PrintFlagsFinal";
 
     @TempDir
     Path dir;
@@ -183,9 +185,12 @@ class LauncherIT {
         return cacheAndArchive("ENCLAVEOS_SIGNER_AOT=", args).get(0);
     }
 
-    /** The JVM's AOTCache and SharedArchiveFile flags ("none" for a flag unset or unknown to that JVM). */
+    /**
+     * The JVM's AOTCache and SharedArchiveFile flags ("none" for a flag unset or unknown to that JVM), with
+     * the JVM's own output back on (a PEM ceremony runs with it off: see {@link #flag}).
+     */
     private static List<String> cacheAndArchive(String variable, String... args) {
-        String flags = launchWith(variable, "-XX:+PrintFlagsFinal", args).out();
+        String flags = launchWith(variable, VM_FLAGS, args).out();
         List<String> values = new java.util.ArrayList<>();
         for (String flag : List.of("AOTCache", "SharedArchiveFile")) {
             java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?m)^\\s*ccstr " + flag + "\\s+= ?(\\S*)").matcher(flags);
@@ -353,7 +358,7 @@ class LauncherIT {
      */
     private String flag(String name, String... args) {
         java.util.regex.Matcher m = java.util.regex.Pattern.compile("\\s" + name + "\\s+= ?(\\S*)")
-                .matcher(launch("-XX:+UnlockDiagnosticVMOptions -XX:+DisplayVMOutput -XX:+PrintFlagsFinal", args).out());
+                .matcher(launch(VM_FLAGS, args).out());
         assertTrue(m.find(), "no " + name + " in the flags");
         return m.group(1).startsWith("{") ? "" : m.group(1);
     }

@@ -1,5 +1,6 @@
 package org.enclaveos.signer.measure;
 
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.Arrays;
@@ -68,7 +69,7 @@ public final class Measurement {
         return new Measurement(Hash256.newDigest(), -1);
     }
 
-    void updateRaw(java.nio.ByteBuffer bytes) {
+    void updateRaw(ByteBuffer bytes) {
         digest.update(bytes);
     }
 
