@@ -202,8 +202,11 @@ final class SshSignature {
             }
         }
 
-        /** An mpint of at most 32 significant bytes, as 32 bytes; null if it does not fit. */
-        private static byte[] fixed(byte[] mpint) {
+        /**
+         * An mpint of at most 32 significant bytes, as 32 bytes; null if it does not fit. Package-private
+         * for its test: only about one random key in 256 reaches the short shapes.
+         */
+        static byte[] fixed(byte[] mpint) {
             byte[] m = new BigInteger(1, mpint).toByteArray();
             int skip = m.length > 32 && m[0] == 0 ? 1 : 0;
             if (m.length - skip > 32) {

@@ -1,7 +1,9 @@
 package org.enclaveos.signer.signoffline;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -207,6 +209,36 @@ class SshSignatureTest {
         SshSignature.Wire.putString(padded, java.util.Arrays.copyOf(rs, rs.length + 1));
         assertFalse(SshSignature.parse(armor(sshsig("SSHSIG", 1, ec[0], "enclaveos-ceremony", "sha512", padded.toByteArray())),
                 "x").verifies(message(DIGEST)), "r and s followed by a byte");
+    }
+
+    /**
+     * An ECDSA coordinate travels as an SSH mpint: with a sign byte when its top bit is set, shorter when
+     * its top bytes are zero. Each shape becomes exactly 32 bytes, right-aligned, or is refused; the keys
+     * ssh-keygen makes in a run reach the short shapes only about once in 256, so they are built here.
+     */
+    @Test
+    void ecdsaCoordinatesOfEveryShapeBecomeThirtyTwoBytes() {
+        byte[] high = new byte[32];
+        java.util.Arrays.fill(high, (byte) 0x81);
+        byte[] withSignByte = new byte[33];
+        System.arraycopy(high, 0, withSignByte, 1, 32);
+        assertArrayEquals(high, SshSignature.PublicKeyBlob.fixed(withSignByte));
+        byte[] low = new byte[32];
+        java.util.Arrays.fill(low, (byte) 0x11);
+        assertArrayEquals(low, SshSignature.PublicKeyBlob.fixed(low));
+        byte[] thirtyOne = new byte[32];
+        java.util.Arrays.fill(thirtyOne, 1, 32, (byte) 0x7f);
+        assertArrayEquals(thirtyOne, SshSignature.PublicKeyBlob.fixed(java.util.Arrays.copyOfRange(thirtyOne, 1, 32)));
+        byte[] two = new byte[32];
+        two[30] = 0x12;
+        two[31] = 0x34;
+        assertArrayEquals(two, SshSignature.PublicKeyBlob.fixed(new byte[] {0, 0, 0x12, 0x34}));
+        byte[] tooLong = new byte[33];
+        java.util.Arrays.fill(tooLong, (byte) 0x11);
+        assertNull(SshSignature.PublicKeyBlob.fixed(tooLong));
+        byte[] tooLongWithSignByte = new byte[34];
+        java.util.Arrays.fill(tooLongWithSignByte, 1, 34, (byte) 0x81);
+        assertNull(SshSignature.PublicKeyBlob.fixed(tooLongWithSignByte));
     }
 
     @Test
