@@ -1,5 +1,6 @@
 package org.enclaveos.signer.io;
 
+import java.io.Closeable;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -43,11 +44,7 @@ public interface Progress {
         return new ReadableByteChannel() {
             @Override
             public int read(ByteBuffer dst) throws IOException {
-                int n = in.read(dst);
-                if (n > 0) {
-                    task.advance(n);
-                }
-                return n;
+                return counted(task, in.read(dst));
             }
 
             @Override
@@ -57,11 +54,7 @@ public interface Progress {
 
             @Override
             public void close() throws IOException {
-                try {
-                    in.close();
-                } finally {
-                    task.finish();
-                }
+                closeThenFinish(in, task);
             }
         };
     }
@@ -81,21 +74,30 @@ public interface Progress {
 
             @Override
             public int read(byte[] b, int off, int len) throws IOException {
-                int n = super.read(b, off, len);
-                if (n > 0) {
-                    task.advance(n);
-                }
-                return n;
+                return counted(task, super.read(b, off, len));
             }
 
             @Override
             public void close() throws IOException {
-                try {
-                    super.close();
-                } finally {
-                    task.finish();
-                }
+                closeThenFinish(in, task);
             }
         };
+    }
+
+    /** What a read returned ({@code -1} at the end), after counting the bytes it read. */
+    private static int counted(Task task, int n) {
+        if (n > 0) {
+            task.advance(n);
+        }
+        return n;
+    }
+
+    /** Closes what was read, then finishes its task, whether or not closing failed. */
+    private static void closeThenFinish(Closeable in, Task task) throws IOException {
+        try {
+            in.close();
+        } finally {
+            task.finish();
+        }
     }
 }

@@ -50,9 +50,8 @@ final class HashingThread implements SgxsReader.MeasuredBytes, AutoCloseable {
     }
 
     @Override
-    public void accept(ByteBuffer bytes, int offset, int length) {
-        // A view of its own: the reader moves the buffer's position as it reads on.
-        put(new Task(bytes.slice(offset, length), false));
+    public void accept(ByteBuffer bytes) {
+        put(new Task(bytes, false));
     }
 
     @Override

@@ -28,8 +28,8 @@ public final class SgxsReader {
 
     /** Receives the raw bytes of measured records, in stream order, in as few calls as possible. */
     public interface MeasuredBytes {
-        /** {@code length} bytes of {@code bytes} from index {@code offset}; its position and limit mean nothing. */
-        void accept(ByteBuffer bytes, int offset, int length);
+        /** The next measured bytes: a view of their own, position to limit (the reader reads on into the buffer). */
+        void accept(ByteBuffer bytes);
 
         /**
          * Called when the reader has filled {@code full} and needs room: returns another buffer made by
@@ -101,7 +101,7 @@ public final class SgxsReader {
 
     private void flush() {
         if (pos > spanStart) {
-            sink.accept(buf, spanStart, pos - spanStart);
+            sink.accept(buf.slice(spanStart, pos - spanStart));
         }
     }
 
