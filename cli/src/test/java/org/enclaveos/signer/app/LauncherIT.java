@@ -21,8 +21,10 @@ class LauncherIT {
     static final String LAUNCHER = Vectors.projectRoot().resolve("enclaveos-signer").toString();
     private static final String AOT_OFF = "ENCLAVEOS_SIGNER_AOT=off";
     private static final Path TARGET = Vectors.projectRoot().resolve("cli/target");
-    /** Prints the JVM's flags, with its own output turned back on first (a PEM ceremony runs with it off). */
-    private static final String VM_FLAGS = "-XX:+UnlockDiagnosticVMOptions -XX:+DisplayVMOutput -XX:+PrintFlagsFinal";
+    /** The JVM's own output turned back on: a PEM ceremony runs with it off (the launcher, c2-for-rsa.json). */
+    private static final String VM_OUTPUT = "-XX:+UnlockDiagnosticVMOptions -XX:+DisplayVMOutput";
+    /** Prints the JVM's flags, with its own output back on. */
+    private static final String VM_FLAGS = VM_OUTPUT + " -XX:+PrintFlagsFinal";
 
     @TempDir
     Path dir;
@@ -186,8 +188,7 @@ class LauncherIT {
     }
 
     /**
-     * The JVM's AOTCache and SharedArchiveFile flags ("none" for a flag unset or unknown to that JVM), with
-     * the JVM's own output back on (a PEM ceremony runs with it off: see {@link #flag}).
+     * The JVM's AOTCache and SharedArchiveFile flags ("none" for a flag unset or unknown to that JVM).
      */
     private static List<String> cacheAndArchive(String variable, String... args) {
         String flags = launchWith(variable, VM_FLAGS, args).out();
@@ -352,15 +353,12 @@ class LauncherIT {
         return flag("TieredStopAtLevel", args);
     }
 
-    /**
-     * A JVM flag's value as the launcher sets it for a command ("" for an empty string). The JVM's own
-     * output is turned back on first: a PEM ceremony runs with it off (the launcher, c2-for-rsa.json).
-     */
+    /** A JVM flag's value as the launcher sets it for a command ("" for an empty string). */
     private String flag(String name, String... args) {
         java.util.regex.Matcher m = java.util.regex.Pattern.compile("\\s" + name + "\\s+= ?(\\S*)")
                 .matcher(launch(VM_FLAGS, args).out());
         assertTrue(m.find(), "no " + name + " in the flags");
-        return m.group(1).startsWith("{") ? "" : m.group(1);
+        return m.group(1);
     }
 
     @ParameterizedTest
@@ -461,7 +459,7 @@ class LauncherIT {
         java.util.regex.Pattern tier4 = java.util.regex.Pattern.compile("^\\s*\\d+\\s+\\d+\\s+[%sb!n ]*4\\s+([\\w.$]+)::",
                 java.util.regex.Pattern.MULTILINE);
         for (String aot : List.of("ENCLAVEOS_SIGNER_AOT=", AOT_OFF)) {
-            Tools.Result r = launchWith(aot, "-XX:+UnlockDiagnosticVMOptions -XX:+DisplayVMOutput -XX:+PrintCompilation",
+            Tools.Result r = launchWith(aot, VM_OUTPUT + " -XX:+PrintCompilation",
                     "sign-offline", requests.toString(), "--key", key.toString(), "--out", Files.createTempDirectory(dir, "out")
                             .resolve("signed").toString(), "--yes");
             assertEquals(0, r.exitCode(), r.stderr());
