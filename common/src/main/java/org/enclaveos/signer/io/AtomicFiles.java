@@ -25,6 +25,9 @@ public final class AtomicFiles {
     private static final Set<PosixFilePermission> SECRET = PosixFilePermissions.fromString("rw-------");
     private static final Set<PosixFilePermission> PUBLIC = PosixFilePermissions.fromString("rw-r--r--");
 
+    /** What a streamed output gathers before each write. */
+    private static final int STREAM_BUFFER = 1 << 16;
+
     private AtomicFiles() {
     }
 
@@ -35,7 +38,7 @@ public final class AtomicFiles {
      * @param secret write with mode 0600 (keys), else 0644
      */
     public static void createNew(Path target, byte[] content, boolean secret) {
-        createNew(target, out -> out.write(content), secret);
+        create(writeTemp(target, out -> out.write(content), secret, 0), target);
     }
 
     /** Streams content into a temporary file and writes it with the same rules (for large outputs). */
@@ -46,7 +49,11 @@ public final class AtomicFiles {
 
     /** {@link #createNew(Path, byte[], boolean)} for content produced as a stream, of any size. */
     public static void createNew(Path target, Content content, boolean secret) {
-        Path tmp = writeTemp(target, content, secret);
+        create(writeTemp(target, content, secret, STREAM_BUFFER), target);
+    }
+
+    /** Gives the written temporary file its final name, if that name is free. */
+    private static void create(Path tmp, Path target) {
         try {
             Files.createLink(target, tmp);
         } catch (FileAlreadyExistsException e) {
@@ -86,7 +93,7 @@ public final class AtomicFiles {
 
     /** Replaces {@code target} (or creates it) atomically. */
     public static void replace(Path target, byte[] content, boolean secret) {
-        Path tmp = writeTemp(target, out -> out.write(content), secret);
+        Path tmp = writeTemp(target, out -> out.write(content), secret, 0);
         try {
             move(tmp, target, true);
         } finally {
@@ -154,15 +161,19 @@ public final class AtomicFiles {
         }
     }
 
-    private static Path writeTemp(Path target, Content content, boolean secret) {
+    /**
+     * @param buffer bytes to gather before each write, or 0 for content written as one array (a ceremony
+     *               writes two small files per request, and a buffer would be allocated and zeroed for each)
+     */
+    private static Path writeTemp(Path target, Content content, boolean secret, int buffer) {
         Path dir = target.toAbsolutePath().getParent();
         Path tmp = null;
         try {
             FileAttribute<Set<PosixFilePermission>> mode = PosixFilePermissions.asFileAttribute(secret ? SECRET : PUBLIC);
             tmp = Files.createTempFile(dir, "." + target.getFileName() + ".", ".tmp", mode);
             try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE);
-                 java.io.OutputStream out = new java.io.BufferedOutputStream(java.nio.channels.Channels.newOutputStream(ch),
-                         1 << 16)) {
+                 java.io.OutputStream raw = java.nio.channels.Channels.newOutputStream(ch);
+                 java.io.OutputStream out = buffer == 0 ? raw : new java.io.BufferedOutputStream(raw, buffer)) {
                 content.writeTo(out);
                 out.flush();
                 ch.force(true);

@@ -65,4 +65,24 @@ class AtomicFilesTest {
         assertArrayEquals(new byte[] {7, 8}, Files.readAllBytes(target));
         assertEquals(List.of("out.bin"), names());
     }
+
+    /**
+     * An array is written in one go and a stream through a buffer; both arrive whole, larger than the
+     * buffer and of an odd size, and replace() takes the array path too.
+     */
+    @Test
+    void arraysAndStreamsOfAnySizeArriveWhole() throws IOException {
+        byte[] big = new byte[(3 << 20) + 7];
+        new java.util.Random(17).nextBytes(big);
+        AtomicFiles.createNew(dir.resolve("array.bin"), big, false);
+        AtomicFiles.createNew(dir.resolve("stream.bin"), out -> {
+            for (int i = 0; i < big.length; i += 1000) {
+                out.write(big, i, Math.min(1000, big.length - i));
+            }
+        }, false);
+        AtomicFiles.replace(dir.resolve("array.bin"), java.util.Arrays.copyOf(big, big.length - 1), false);
+        assertArrayEquals(big, Files.readAllBytes(dir.resolve("stream.bin")));
+        assertArrayEquals(java.util.Arrays.copyOf(big, big.length - 1), Files.readAllBytes(dir.resolve("array.bin")));
+        assertEquals(List.of("array.bin", "stream.bin"), names());
+    }
 }
