@@ -38,7 +38,7 @@ public final class AtomicFiles {
      * @param secret write with mode 0600 (keys), else 0644
      */
     public static void createNew(Path target, byte[] content, boolean secret) {
-        create(writeTemp(target, out -> out.write(content), secret, 0), target);
+        create(writeTemp(target, content, secret), target);
     }
 
     /** Streams content into a temporary file and writes it with the same rules (for large outputs). */
@@ -93,7 +93,7 @@ public final class AtomicFiles {
 
     /** Replaces {@code target} (or creates it) atomically. */
     public static void replace(Path target, byte[] content, boolean secret) {
-        Path tmp = writeTemp(target, out -> out.write(content), secret, 0);
+        Path tmp = writeTemp(target, content, secret);
         try {
             move(tmp, target, true);
         } finally {
@@ -162,9 +162,14 @@ public final class AtomicFiles {
     }
 
     /**
-     * @param buffer bytes to gather before each write, or 0 for content written as one array (a ceremony
-     *               writes two small files per request, and a buffer would be allocated and zeroed for each)
+     * An array is written in one go, without a stream buffer: a ceremony writes two small files per
+     * request, and a buffer would be allocated and zeroed for each.
      */
+    private static Path writeTemp(Path target, byte[] content, boolean secret) {
+        return writeTemp(target, out -> out.write(content), secret, 0);
+    }
+
+    /** @param buffer bytes to gather before each write, or 0 for content that writes itself in one go */
     private static Path writeTemp(Path target, Content content, boolean secret, int buffer) {
         Path dir = target.toAbsolutePath().getParent();
         Path tmp = null;
