@@ -77,18 +77,35 @@ public final class AtomicFiles {
      * @return true if the file was written, false if it was already there with this content
      */
     public static boolean createOrConfirm(Path target, byte[] content, boolean secret) {
-        if (Files.isSymbolicLink(target)) {
+        switch (presence(target)) {
             // An output is the writer's own file: a link would make "already there" mean a file elsewhere.
-            throw new SignerException(ErrorKind.OUTPUT_EXISTS, target + ": is a symbolic link; not followed, not overwritten");
-        }
-        if (Files.exists(target, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
-            if (sameContent(target, content)) {
-                return false;
+            case LINK -> throw new SignerException(ErrorKind.OUTPUT_EXISTS, target
+                    + ": is a symbolic link; not followed, not overwritten");
+            case PRESENT -> {
+                if (sameContent(target, content)) {
+                    return false;
+                }
+                throw new SignerException(ErrorKind.OUTPUT_EXISTS, target
+                        + ": already exists with different content; not overwritten");
             }
-            throw new SignerException(ErrorKind.OUTPUT_EXISTS, target + ": already exists with different content; not overwritten");
+            case ABSENT -> createNew(target, content, secret);
         }
-        createNew(target, content, secret);
         return true;
+    }
+
+    /** What a name holds, the name itself looked at (a link is not followed). */
+    public enum Presence { ABSENT, LINK, PRESENT }
+
+    /**
+     * What {@code path} holds, without following a link there. {@code Files.isSymbolicLink} alone
+     * answers "absent" by throwing and catching an exception; asking {@code exists} first does not on
+     * the JDKs the launcher prefers (20 and later), and a ceremony asks this four times per request.
+     */
+    public static Presence presence(Path path) {
+        if (!Files.exists(path, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            return Presence.ABSENT;
+        }
+        return Files.isSymbolicLink(path) ? Presence.LINK : Presence.PRESENT;
     }
 
     /** Replaces {@code target} (or creates it) atomically. */
@@ -175,8 +192,19 @@ public final class AtomicFiles {
         Path tmp = null;
         try {
             FileAttribute<Set<PosixFilePermission>> mode = PosixFilePermissions.asFileAttribute(secret ? SECRET : PUBLIC);
-            tmp = Files.createTempFile(dir, "." + target.getFileName() + ".", ".tmp", mode);
-            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE);
+            FileChannel created = null;
+            for (int attempt = 1; created == null; attempt++) {
+                Path candidate = dir.resolve(temporaryName(target.getFileName().toString()));
+                try {
+                    created = FileChannel.open(candidate, Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE), mode);
+                    tmp = candidate;
+                } catch (FileAlreadyExistsException e) {
+                    if (attempt == TEMP_NAME_ATTEMPTS) {
+                        throw e;
+                    }
+                }
+            }
+            try (FileChannel ch = created;
                  java.io.OutputStream raw = java.nio.channels.Channels.newOutputStream(ch);
                  java.io.OutputStream out = buffer == 0 ? raw : new java.io.BufferedOutputStream(raw, buffer)) {
                 content.writeTo(out);
@@ -194,6 +222,20 @@ public final class AtomicFiles {
             deleteQuietly(tmp);
             throw new SignerException(ErrorKind.IO, target + ": cannot write: " + describe(e), e);
         }
+    }
+
+    /** Names taken by someone else in a row before giving up (each try is a fresh random name). */
+    private static final int TEMP_NAME_ATTEMPTS = 100;
+
+    /**
+     * A fresh name {@code .NAME.DIGITS.tmp} (what {@link #temporaryOf} recognises). Not from
+     * {@code Files.createTempFile}: that draws from one shared {@code SecureRandom} (NativePRNG, which
+     * mixes in SHA1PRNG under a lock) and opens the file twice, for every one of a ceremony's two files
+     * per request. The name need not be unguessable: CREATE_NEW (O_EXCL) refuses anything already
+     * there, a symbolic link included, and the caller tries another name.
+     */
+    private static String temporaryName(String target) {
+        return "." + target + "." + Long.toUnsignedString(java.util.concurrent.ThreadLocalRandom.current().nextLong()) + ".tmp";
     }
 
     private static void move(Path tmp, Path target, boolean replace) {

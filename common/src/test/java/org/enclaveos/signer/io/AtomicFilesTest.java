@@ -85,4 +85,47 @@ class AtomicFilesTest {
         assertArrayEquals(java.util.Arrays.copyOf(big, big.length - 1), Files.readAllBytes(dir.resolve("array.bin")));
         assertEquals(List.of("array.bin", "stream.bin"), names());
     }
+    /**
+     * While it is written, an output is a temporary file that deleteStaleTemps recognises as this output's
+     * (so a killed writer's leftover is cleaned), with the final mode from the first byte: a key is never
+     * readable by others, not even half-written.
+     */
+    @Test
+    void theTemporaryFileIsRecognisedAsTheOutputsAndHasItsModeFromTheStart() throws IOException {
+        for (boolean secret : new boolean[] {true, false}) {
+            String name = secret ? "key.pem" : "out.bin";
+            List<String> seen = new java.util.ArrayList<>();
+            AtomicFiles.createNew(dir.resolve(name), out -> {
+                try (Stream<Path> s = Files.list(dir)) {
+                    for (Path p : s.filter(p -> !p.getFileName().toString().endsWith(".bin")
+                            && !p.getFileName().toString().equals("key.pem")).toList()) {
+                        seen.add(AtomicFiles.temporaryOf(p.getFileName().toString()) + " "
+                                + java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(p)));
+                    }
+                }
+                out.write(1);
+            }, secret);
+            assertEquals(List.of(name + (secret ? " rw-------" : " rw-r--r--")), seen);
+            assertEquals(secret ? "rw-------" : "rw-r--r--",
+                    java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(dir.resolve(name))));
+        }
+        assertEquals(List.of("key.pem", "out.bin"), names());
+    }
+
+    /** What a name holds, a link not followed: a dangling link is a link, not an absent file. */
+    @Test
+    void presenceTellsAbsentFromLinkFromPresent() throws IOException {
+        Path file = Files.write(dir.resolve("file"), new byte[] {1});
+        Files.createSymbolicLink(dir.resolve("link"), file);
+        Files.createSymbolicLink(dir.resolve("dangling"), dir.resolve("nowhere"));
+        assertEquals(AtomicFiles.Presence.ABSENT, AtomicFiles.presence(dir.resolve("nowhere")));
+        assertEquals(AtomicFiles.Presence.PRESENT, AtomicFiles.presence(file));
+        assertEquals(AtomicFiles.Presence.PRESENT, AtomicFiles.presence(dir));
+        assertEquals(AtomicFiles.Presence.LINK, AtomicFiles.presence(dir.resolve("link")));
+        assertEquals(AtomicFiles.Presence.LINK, AtomicFiles.presence(dir.resolve("dangling")));
+        SignerException e = assertThrows(SignerException.class,
+                () -> AtomicFiles.createOrConfirm(dir.resolve("dangling"), new byte[] {1}, false));
+        assertEquals(ErrorKind.OUTPUT_EXISTS, e.kind());
+        assertEquals(false, Files.exists(dir.resolve("nowhere")), "the link was not followed");
+    }
 }
