@@ -1,7 +1,5 @@
 package org.enclaveos.signer.signoffline;
 
-import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -84,11 +82,12 @@ final class Ceremony {
      */
     static Sigstruct existing(Item item, Path out, VerifyingKey signer) {
         Path file = item.sigstructFile(out);
-        if (Files.isSymbolicLink(file) || Files.isSymbolicLink(item.responseFile(out))) {
-            throw refuseExisting(Files.isSymbolicLink(file) ? file : item.responseFile(out),
+        AtomicFiles.Presence sigstruct = AtomicFiles.presence(file);
+        if (sigstruct == AtomicFiles.Presence.LINK || AtomicFiles.presence(item.responseFile(out)) == AtomicFiles.Presence.LINK) {
+            throw refuseExisting(sigstruct == AtomicFiles.Presence.LINK ? file : item.responseFile(out),
                     "it is a symbolic link (outputs are the ceremony's own files)");
         }
-        if (!Files.exists(file, LinkOption.NOFOLLOW_LINKS)) {
+        if (sigstruct == AtomicFiles.Presence.ABSENT) {
             return null;
         }
         Sigstruct present;
@@ -172,16 +171,22 @@ final class Ceremony {
         int submitted = 0;
         try {
             int journaled = 0;
+            int window = 4 * (Math.max(1, workers) + IO_THREADS);
             while (journaled < items.size()) {
-                while (submitted < items.size() && ahead.size() < 4 * (Math.max(1, workers) + IO_THREADS)) {
-                    Item next = items.get(submitted++);
-                    ahead.add(CompletableFuture.supplyAsync(() -> signed(next, plan, signer), pool)
-                            .thenApplyAsync(s -> complete(next, plan.out(), s, toolVersion), io));
-                }
-                // Wait for the next item in order, then take every following one already finished:
-                // their journal lines go to disk together, in request order.
+                // Take finished requests in order, up to a group: their journal lines go to disk together, after one
+                // flush of the directory. A group ends early once its first line has waited COMMIT_DELAY_NANOS for
+                // the next request, so a slow signer (a token) still has its lines journaled promptly.
                 List<Journal.Event> lines = new ArrayList<>();
+                long deadline = 0;
                 do {
+                    while (submitted < items.size() && ahead.size() < window) {
+                        Item next = items.get(submitted++);
+                        ahead.add(CompletableFuture.supplyAsync(() -> signed(next, plan, signer), pool)
+                                .thenApplyAsync(s -> complete(next, plan.out(), s, toolVersion), io));
+                    }
+                    if (!lines.isEmpty() && !finishesBy(ahead.peek(), deadline)) {
+                        break;
+                    }
                     Item i = items.get(journaled++);
                     Done done;
                     try {
@@ -197,6 +202,9 @@ final class Ceremony {
                             }
                         }
                         throw e;
+                    }
+                    if (lines.isEmpty()) {
+                        deadline = System.nanoTime() + COMMIT_DELAY_NANOS;
                     }
                     ObjectNode line = Journal.fields();
                     line.put("ceremonyId", ceremonyId);
@@ -218,7 +226,7 @@ final class Ceremony {
                     } else {
                         signed++;
                     }
-                } while (!ahead.isEmpty() && ahead.peek().isDone());
+                } while (journaled < items.size() && lines.size() < COMMIT_GROUP);
                 commit(journal, plan.out(), lines);
                 task.advance(lines.size());
             }
@@ -249,6 +257,38 @@ final class Ceremony {
         end.put("alreadySigned", skipped);
         journal.append("ceremony-end", end);
         return new Result(signed, skipped);
+    }
+
+    /**
+     * Journal lines committed together, at most. Each commit flushes the directory and the journal: once
+     * per request that was two of a request's four flushes, and on two cores the writers' wake-ups took
+     * the signing threads' time (docs/performance.md).
+     */
+    static final int COMMIT_GROUP = 32;
+
+    /** How long the first line of a group waits for the group to fill before it is committed anyway. */
+    static final long COMMIT_DELAY_NANOS = java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(100);
+
+    /** Whether {@code next} is done, or finishes before {@code deadline} (System.nanoTime); a failure counts as done. */
+    private static boolean finishesBy(Future<Done> next, long deadline) {
+        if (next.isDone()) {
+            return true;
+        }
+        long left = deadline - System.nanoTime();
+        if (left <= 0) {
+            return false;
+        }
+        try {
+            next.get(left, java.util.concurrent.TimeUnit.NANOSECONDS);
+            return true;
+        } catch (java.util.concurrent.TimeoutException e) {
+            return false;
+        } catch (ExecutionException e) {
+            return true; // await reports it
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return true; // await reports it
+        }
     }
 
     /** Journals finished requests: their outputs' names go to disk before the lines that say they are written. */

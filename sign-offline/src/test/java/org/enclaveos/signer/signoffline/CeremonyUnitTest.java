@@ -243,6 +243,73 @@ class CeremonyUnitTest {
         assertFalse(Files.exists(out), "a directory the lock made and nothing used is removed again");
     }
 
+    /**
+     * Journal lines are committed in groups of at most {@link Ceremony#COMMIT_GROUP} (one directory and one journal
+     * flush each), and every request is journaled once, in request order, across the groups. The progress task sees
+     * one advance per commit. The signatures are made beforehand, so groups fill.
+     */
+    @Test
+    void finishedRequestsAreJournaledInOrderInGroups() throws IOException {
+        int n = Ceremony.PROGRESS_FROM + 1; // the progress task is where the commits show
+        List<RequestSet.Loaded> loaded = requests(n);
+        java.util.Map<String, Sigstruct> made = new java.util.HashMap<>();
+        loaded.forEach(l -> made.put(l.id(), SigstructSigner.sign(l.unsigned(), key)));
+        Path out = Files.createDirectories(dir.resolve("out"));
+        List<Long> commits = new java.util.concurrent.CopyOnWriteArrayList<>();
+        org.enclaveos.signer.io.Progress recording = (label, total, unit) -> new org.enclaveos.signer.io.Progress.Task() {
+            @Override
+            public void advance(long amount) {
+                commits.add(amount);
+            }
+
+            @Override
+            public void finish() {
+            }
+        };
+        Ceremony.Plan plan = Ceremony.plan(loaded, key.publicKey(), new CeremonyPolicy(false, Set.of()), out);
+        Ceremony.run(plan, l -> made.get(l.id()), 2, Journal.open(out.resolve("journal.jsonl")), "C", "k", "v",
+                JsonNodeFactory.instance.objectNode(), recording);
+        // Groups fill here (101 requests: 32, 32, 32, 5) unless a flush takes longer than the commit delay on a busy machine.
+        assertEquals(n, commits.stream().mapToLong(Long::longValue).sum(), commits.toString());
+        assertTrue(commits.stream().allMatch(c -> c <= Ceremony.COMMIT_GROUP), commits.toString());
+        assertTrue(commits.size() < n / 2, "lines are committed in groups: " + commits);
+        List<String> ids = Files.readAllLines(out.resolve("journal.jsonl")).stream().filter(l -> l.contains("\"event\":\"signed\""))
+                .map(l -> l.replaceAll(".*\"id\":\"([^\"]*)\".*", "$1")).toList();
+        assertEquals(loaded.stream().map(RequestSet.Loaded::id).toList(), ids);
+        assertEquals(n + 2, Journal.verify(out.resolve("journal.jsonl")).lines());
+    }
+
+    /**
+     * A group does not wait for a slow signer (a token): the first finished request is journaled about
+     * {@link Ceremony#COMMIT_DELAY_NANOS} later although the group is not full. Here the second request's
+     * signature waits until the first request's line is in the journal; a group that waited to fill would
+     * never get there.
+     */
+    @Test
+    void aSlowSignerDoesNotHoldBackTheJournal() throws IOException {
+        List<RequestSet.Loaded> loaded = requests(3);
+        Path out = Files.createDirectories(dir.resolve("out"));
+        Path journal = out.resolve("journal.jsonl");
+        Ceremony.Plan plan = Ceremony.plan(loaded, key.publicKey(), new CeremonyPolicy(false, Set.of()), out);
+        Ceremony.Result r = Ceremony.run(plan, l -> {
+            if (!l.id().equals("app0.sgx1")) {
+                long giveUp = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(20);
+                try {
+                    while (!Files.readString(journal).contains("\"event\":\"signed\",\"ceremonyId\":\"C\",\"id\":\"app0.sgx1\"")) {
+                        if (System.nanoTime() > giveUp) {
+                            throw new SignerException(ErrorKind.KEY, "app0.sgx1 was not journaled while " + l.id() + " was signed");
+                        }
+                        Thread.sleep(10);
+                    }
+                } catch (IOException | InterruptedException e) {
+                    throw new AssertionError(e);
+                }
+            }
+            return SigstructSigner.sign(l.unsigned(), key);
+        }, 1, Journal.open(journal), "C", "k", "v", JsonNodeFactory.instance.objectNode());
+        assertEquals(new Ceremony.Result(3, 0), r);
+    }
+
     /** Issue 13, item 4: a ceremony of more than 100 requests reports its progress; a smaller one does not. */
     @Test
     void aLongCeremonyReportsItsProgress() throws IOException {
