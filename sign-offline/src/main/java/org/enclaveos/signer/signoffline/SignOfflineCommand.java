@@ -256,7 +256,7 @@ public final class SignOfflineCommand extends SignOfflineOptions implements Call
     }
 
     private void report(Ceremony.Plan plan, Ceremony.Result result, KeyCeremony.Outcome j) {
-        PrintWriter stdout = spec.commandLine().getOut();
+        PrintWriter stdout = Review.batched(spec.commandLine().getOut());
         if (json) {
             ObjectNode doc = SigstructJson.object();
             doc.put("mrsigner", plan.signer().mrsigner().hex());

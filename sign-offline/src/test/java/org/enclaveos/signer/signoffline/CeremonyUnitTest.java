@@ -107,6 +107,35 @@ class CeremonyUnitTest {
         assertEquals(2, plan.toSign());
     }
 
+    /** The review reaches a writer that flushes at every line end in blocks, not line by line (whole, in order). */
+    @Test
+    void theReviewIsWrittenInBlocks() {
+        List<RequestSet.Loaded> loaded = requests(200);
+        Ceremony.Plan plan = Ceremony.plan(loaded, key.publicKey(), new CeremonyPolicy(false, Set.of()), dir.resolve("out"));
+        List<Integer> writes = new java.util.ArrayList<>();
+        StringWriter text = new StringWriter();
+        PrintWriter terminal = new PrintWriter(new java.io.Writer() {
+            @Override
+            public void write(char[] b, int off, int len) {
+                writes.add(len);
+                text.write(b, off, len);
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        }, true);
+        Review.print(terminal, plan, "PEM k.pem", "sign");
+        StringWriter direct = new StringWriter();
+        Review.print(new PrintWriter(direct), plan, "PEM k.pem", "sign");
+        assertEquals(direct.toString(), text.toString());
+        assertTrue(writes.size() <= text.toString().length() / (1 << 16) + 2, writes.size() + " writes");
+    }
+
     @Test
     void aSignerThatReturnsAnotherKeysSignatureIsRefusedBeforeAnythingIsWritten() {
         List<RequestSet.Loaded> loaded = requests(1);
