@@ -484,6 +484,29 @@ class LauncherIT {
     }
 
     /**
+     * A ceremony reads its requests into records through Jackson, which makes each by reflection. The
+     * launcher keeps reflection on the JVM's own accessors for sign-offline, so that it generates no
+     * method-handle classes at run time, which the cache cannot hold (issue 17): 53 of them in a
+     * 500-request ceremony on JDK 25 otherwise, 3 with the launcher's setting.
+     */
+    @Test
+    void aCeremonyOnJdk25GeneratesFewClassesAtRunTime() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.exists(TARGET.resolve("enclaveos-signer.aot.jdk")),
+                "no JDK 25 cache (eachKindOfCommandRunsOnJdk25WithItsOwnCacheOnlyWhenItMatches says whether that is right)");
+        Path requests = dir.resolve("requests");
+        Tools.ok("java", "-cp", TARGET.resolve("enclaveos-signer.jar").toString(), AotTraining.class.getName(), "requests",
+                "100", requests.toString());
+        Path key = dir.resolve("key.pem");
+        Tools.ok(LAUNCHER, "keygen", "--out", key.toString());
+        Tools.Result r = launchWith("ENCLAVEOS_SIGNER_AOT=", "-Xlog:class+load=info:stdout", "sign-offline", requests.toString(),
+                "--key", key.toString(), "--out", dir.resolve("signed").toString(), "--yes");
+        assertEquals(0, r.exitCode(), r.stderr());
+        List<String> generated = r.out().lines().filter(l -> l.contains("LambdaForm$") && l.contains("__JVM_LookupDefineClass__"))
+                .toList();
+        assertTrue(generated.size() <= 10, generated.size() + " method-handle classes generated at run time: " + generated);
+    }
+
+    /**
      * A key made in a SoftHSM2 token and a ceremony signed with it, through the launcher: where a JDK 25
      * is installed this is SunPKCS11 on that JDK, from the ceremony's cache, with C1 alone; the unit tests
      * run the token on the build's JDK. The JVM has nothing to warn about.
