@@ -41,11 +41,17 @@ public final class RequestJson {
     private RequestJson() {
     }
 
+    /**
+     * Made once: a ceremony writes a response per request from its writer threads. Shared safely: an
+     * ObjectWriter is immutable, and Jackson copies the pretty printer (it is Instantiatable) per value.
+     */
+    private static final com.fasterxml.jackson.databind.ObjectWriter WRITER = MAPPER.writer(
+            new com.fasterxml.jackson.core.util.DefaultPrettyPrinter()
+                    .withObjectIndenter(new com.fasterxml.jackson.core.util.DefaultIndenter("  ", "\n")));
+
     public static byte[] write(Object value) {
         try {
-            String text = MAPPER.writer(new com.fasterxml.jackson.core.util.DefaultPrettyPrinter()
-                    .withObjectIndenter(new com.fasterxml.jackson.core.util.DefaultIndenter("  ", "\n")))
-                    .writeValueAsString(value);
+            String text = WRITER.writeValueAsString(value);
             return (text + "\n").getBytes(StandardCharsets.UTF_8);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("cannot serialize " + value.getClass().getSimpleName(), e);
