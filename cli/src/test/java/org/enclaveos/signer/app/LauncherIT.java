@@ -449,9 +449,9 @@ class LauncherIT {
      * directives, cli/src/main/jit/c2-for-rsa.json): not {@code oddModPow}, whose C2 compile took a fifth
      * of a second while every signature waited for the intrinsic, not the Java bodies the intrinsics
      * replace (montReduce, implSquareToLen...: compiled, some several times, for the first signatures
-     * only), and not SHA-256's Java rounds. On JDK 25 from the
-     * ceremony's cache and on the PATH's java; and its stdout is the command's own (the JVM's "2 compiler
-     * directives added" is silenced), so --json stays JSON.
+     * only), and not SHA-256's Java rounds. On JDK 25 from the ceremony's cache and on the PATH's java;
+     * and its stdout is the command's own (the JVM's "2 compiler directives added" is silenced), so
+     * --json stays JSON.
      */
     @Test
     void aPemCeremonyGivesC2ToRsaIntrinsicsAndSha256Only() throws Exception {

@@ -3,7 +3,6 @@ package org.enclaveos.signer.signoffline;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -43,9 +42,16 @@ final class Journal {
 
     /** Opens a journal for appending; an existing one must verify first (no appending to a broken chain). */
     static Journal open(Path file) {
-        refuseLink(file);
-        if (!Files.exists(file, LinkOption.NOFOLLOW_LINKS)) {
-            return new Journal(file, 0, GENESIS);
+        switch (AtomicFiles.presence(file)) {
+            // A journal is the ceremony's own file: a link in its place would append to a file elsewhere.
+            case LINK -> throw new SignerException(ErrorKind.IO, file + ": is a symbolic link; the journal is not written "
+                    + "through one (give --journal the real file)");
+            case ABSENT -> {
+                return new Journal(file, 0, GENESIS);
+            }
+            case PRESENT -> {
+                // an earlier ceremony's: verified below before anything is appended
+            }
         }
         Tail tail = scan(file, true);
         Journal j = new Journal(file, tail.lines(), tail.lastHash());
@@ -62,14 +68,6 @@ final class Journal {
     /** Checks the chain; returns the line count and the hash of the last line, or names the first broken line. */
     static Tail verify(Path file) {
         return scan(file, false);
-    }
-
-    /** A journal is the ceremony's own file: a link in its place would append to a file elsewhere. */
-    private static void refuseLink(Path file) {
-        if (Files.isSymbolicLink(file)) {
-            throw new SignerException(ErrorKind.IO, file + ": is a symbolic link; the journal is not written through one "
-                    + "(give --journal the real file)");
-        }
     }
 
     /**
